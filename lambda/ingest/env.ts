@@ -1,0 +1,22 @@
+/**
+ * The ingest handler's configuration contract (environment variables). The CDK construct sets exactly these names,
+ * imported from here, so the two cannot drift apart.
+ */
+export const ENV = {
+  /** Required. Firehose delivery stream name. */
+  deliveryStreamName: 'DELIVERY_STREAM_NAME',
+  /** Required. Bucket for rejected-line objects. */
+  rejectsBucket: 'REJECTS_BUCKET',
+  /** Required. Key prefix for rejected-line objects (e.g. `rejects/`). */
+  rejectsPrefix: 'REJECTS_PREFIX',
+  /** Required. URL of the ingest queue itself, for continuation messages. */
+  ingestQueueUrl: 'INGEST_QUEUE_URL',
+  /** Optional. PutRecordBatch calls in flight per object. Default 4. */
+  maxInFlight: 'MAX_IN_FLIGHT_BATCHES',
+  /** Optional. Milliseconds of retrying one batch before the object is checkpointed. Default 60000. */
+  retryBudgetMs: 'RETRY_BUDGET_MS',
+  /** Optional. Milliseconds of invocation time kept in reserve to checkpoint cleanly. Default 20000. */
+  safetyMarginMs: 'TIME_SAFETY_MARGIN_MS',
+  /** Optional. Continuation attempts without progress before the message is failed (then dead-lettered). Default 5. */
+  maxAttempts: 'MAX_ATTEMPTS_WITHOUT_PROGRESS',
+} as const;
