@@ -4,7 +4,6 @@
  */
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON requires escaping exactly these control characters.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON requires escaping exactly these control characters.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 /** A JSON string literal for `s`; the common case (nothing to escape) avoids JSON.stringify. */

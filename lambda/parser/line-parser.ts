@@ -6,15 +6,16 @@
 import {
   ACCOUNT_ID_COLUMN,
   EXTRA_FIELDS_COLUMN,
+  type FieldDecoder,
   LINE_NUMBER_COLUMN,
   LOG_FIELDS,
-  type LogField,
   MIN_FIELDS,
   REGION_COLUMN,
   SOURCE_FILE_COLUMN,
 } from '../schema/columns';
+import { isAlbTimestampAt, isPlainInteger, plainDecimalEnd } from './fast-paths';
 import { encodeTimestamp, isIsoUtcTimestamp, jsonDecimal, jsonInteger, jsonString } from './json';
-import { tokenize } from './tokenize';
+import { FieldOffsets, tokenize } from './tokenize';
 
 /** File-level facts repeated on every row of one object. */
 export interface FileContext {
@@ -30,15 +31,19 @@ export interface Rejection {
 
 /** `,"name":` for each column a field fills, computed once. */
 const FIELD_KEYS: readonly (readonly string[])[] = LOG_FIELDS.map((f) => f.columns.map((c) => `,"${c.name}":`));
+const DECODERS: readonly FieldDecoder[] = LOG_FIELDS.map((f) => f.decoder);
 const KNOWN_FIELDS = LOG_FIELDS.length;
 const EXTRA_KEY = `,"${EXTRA_FIELDS_COLUMN.name}":`;
 const SAMPLE_CHARS = 80;
+const DASH = 45;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON requires escaping exactly these control characters.
+const NEEDS_ESCAPE_IN_LINE = /[\\\u0000-\u001f]/;
 
 export class LineParser {
   /** Whether the last successfully encoded line had fields beyond the known list (format drift). */
   lastHadExtraFields = false;
   private readonly fileSuffix: string;
-  private readonly tokens: string[] = new Array(KNOWN_FIELDS).fill('');
+  private readonly fields = new FieldOffsets(KNOWN_FIELDS);
 
   constructor(context: FileContext = {}) {
     let suffix = '';
@@ -50,69 +55,82 @@ export class LineParser {
 
   /** Encodes `line` (no line terminator) as a JSON record, or explains why it cannot be. */
   parse(line: string, lineNumber: number): string | Rejection {
-    let end = line.length;
-    while (end > 0 && line.charCodeAt(end - 1) === 32) end--;
-    if (end < line.length) line = line.slice(0, end);
-    const t = tokenize(line, KNOWN_FIELDS, this.tokens);
-    if ('error' in t) return { reason: t.error };
-    return this.encodeFields(this.tokens, t.count, t.restStart === -1 ? '' : line.slice(t.restStart), lineNumber);
-  }
-
-  /**
-   * Encodes already-split fields. `extraText` is the verbatim remainder after the last known field ('' for none).
-   * Public so that other tokenizers (the csv-parse comparison in bench/) share the exact same mapping.
-   */
-  encodeFields(fields: readonly string[], count: number, extraText: string, lineNumber: number): string | Rejection {
     this.lastHadExtraFields = false;
-    if (count < MIN_FIELDS) {
-      return { reason: `too few fields: ${count} (an access-log entry has at least ${MIN_FIELDS})` };
+    let trimmed = line.length;
+    while (trimmed > 0 && line.charCodeAt(trimmed - 1) === 32) trimmed--;
+    if (trimmed < line.length) line = line.slice(0, trimmed);
+    const f = this.fields;
+    const error = tokenize(line, f);
+    if (error !== undefined) return { reason: error };
+    if (f.count < MIN_FIELDS) {
+      return { reason: `too few fields: ${f.count} (an access-log entry has at least ${MIN_FIELDS})` };
     }
+    // On a line without backslashes, control characters or stray quotes, every quoted field is already a valid JSON
+    // string literal (quotes included) and every unquoted one becomes one by adding quotes: copy spans, escape nothing.
+    const clean = !f.strayQuote && !NEEDS_ESCAPE_IN_LINE.test(line);
+    const { start, end, quoted } = f;
     let out = `{"${LINE_NUMBER_COLUMN.name}":${lineNumber}`;
-    const n = Math.min(count, KNOWN_FIELDS);
-    for (let i = 0; i < n; i++) {
-      const v = fields[i]!;
-      if (v === '-') continue;
-      const field = LOG_FIELDS[i]!;
+    for (let i = 0; i < f.count; i++) {
+      const s = start[i]!;
+      const e = end[i]!;
+      if (e - s === 1 && line.charCodeAt(s) === DASH) continue;
       const keys = FIELD_KEYS[i]!;
-      switch (field.decoder) {
+      switch (DECODERS[i]) {
         case 'string':
-          if (v !== '') out += keys[0] + jsonString(v);
+          if (e === s) break;
+          if (!clean) out += keys[0] + JSON.stringify(line.slice(s, e));
+          else if (quoted[i] === 1) out += keys[0] + line.slice(s - 1, e + 1);
+          else out += `${keys[0]}"${line.slice(s, e)}"`;
           break;
         case 'int':
         case 'long': {
-          const num = jsonInteger(v, field.decoder === 'long');
-          if (num === undefined) return invalid(i, field, v, 'is not an integer in range');
+          const isLong = DECODERS[i] === 'long';
+          if (isPlainInteger(line, s, e, isLong ? 15 : 9)) {
+            out += keys[0] + line.slice(s, e);
+            break;
+          }
+          const num = jsonInteger(line.slice(s, e), isLong);
+          if (num === undefined) return invalid(i, line.slice(s, e), 'is not an integer in range');
           out += keys[0] + num;
           break;
         }
         case 'double': {
-          const num = jsonDecimal(v);
-          if (num === undefined) return invalid(i, field, v, 'is not a decimal number');
+          const fastEnd = plainDecimalEnd(line, s, e);
+          if (fastEnd !== -1) {
+            out += keys[0] + line.slice(s, fastEnd);
+            break;
+          }
+          const num = jsonDecimal(line.slice(s, e));
+          if (num === undefined) return invalid(i, line.slice(s, e), 'is not a decimal number');
           out += keys[0] + num;
           break;
         }
-        case 'timestamp':
-          if (!isIsoUtcTimestamp(v)) return invalid(i, field, v, 'is not an ISO-8601 UTC timestamp');
+        case 'timestamp': {
+          const v = line.slice(s, e);
+          if (!isAlbTimestampAt(line, s, e) && !isIsoUtcTimestamp(v)) {
+            return invalid(i, v, 'is not an ISO-8601 UTC timestamp');
+          }
           out += keys[0] + encodeTimestamp(v);
           break;
+        }
         case 'host_port': {
-          const colon = v.lastIndexOf(':');
-          const port = colon > 0 ? jsonInteger(v.slice(colon + 1), false) : undefined;
+          const colon = line.lastIndexOf(':', e - 1);
+          const port = colon > s ? jsonInteger(line.slice(colon + 1, e), false) : undefined;
           if (port === undefined || Number(port) < 0 || Number(port) > 65535) {
-            return invalid(i, field, v, 'is not ip:port');
+            return invalid(i, line.slice(s, e), 'is not ip:port');
           }
-          let ip = v.slice(0, colon);
+          let ip = line.slice(s, colon);
           if (ip.charCodeAt(0) === 91 /* [ */ && ip.endsWith(']')) ip = ip.slice(1, -1);
-          out += keys[0] + jsonString(ip) + keys[1] + port;
+          out += keys[0] + (clean ? `"${ip}"` : JSON.stringify(ip)) + keys[1] + port;
           break;
         }
         case 'request':
-          out += encodeRequest(v, keys);
+          out += encodeRequest(line.slice(s, e), keys);
           break;
       }
     }
-    if (extraText !== '') {
-      out += EXTRA_KEY + jsonString(extraText);
+    if (f.restStart !== -1) {
+      out += EXTRA_KEY + jsonString(line.slice(f.restStart));
       this.lastHadExtraFields = true;
     }
     return out + this.fileSuffix;
@@ -138,7 +156,7 @@ function encodeRequest(request: string, keys: readonly string[]): string {
   return out;
 }
 
-function invalid(index: number, field: LogField, value: string, problem: string): Rejection {
+function invalid(index: number, value: string, problem: string): Rejection {
   const shown = value.length > SAMPLE_CHARS ? `${value.slice(0, SAMPLE_CHARS)}…` : value;
-  return { reason: `field ${index + 1} (${field.field}) ${JSON.stringify(shown)} ${problem}` };
+  return { reason: `field ${index + 1} (${LOG_FIELDS[index]!.field}) ${JSON.stringify(shown)} ${problem}` };
 }

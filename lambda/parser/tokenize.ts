@@ -1,54 +1,93 @@
 /**
  * Splits one ALB log line into fields: single spaces separate fields, and a field that starts with `"` runs to the
- * next unescaped `"`. Values are returned verbatim (without the surrounding quotes): ALB writes a quote inside a field
- * as the four characters `\x22`, which stay as they are, and a backslash-escaped `\"` (other writers, hand-made files)
- * does not end the field. A lone backslash is data.
+ * next unescaped `"`. Values are kept verbatim (the surrounding quotes excluded): ALB writes a quote inside a field
+ * as the four characters `\x22`, which stay as they are, and a backslash-escaped `\"` (other writers, hand-made
+ * files) does not end the field. A lone backslash is data.
+ *
+ * The tokenizer records offsets instead of slicing strings, so the encoder can copy spans of the line straight into
+ * the JSON record (see line-parser.ts): this is the hot loop of the whole pipeline.
  */
 
 const SPACE = 32;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** Why a line could not be split into fields. */
-export type TokenizeError = { readonly error: string };
+/** Field offsets for one line, reused between lines to avoid allocation. */
+export class FieldOffsets {
+  /** Start of each field's value (after the opening quote for quoted fields). */
+  readonly start: Int32Array;
+  /** End (exclusive) of each field's value (before the closing quote). */
+  readonly end: Int32Array;
+  /** 1 where the field was quoted. */
+  readonly quoted: Uint8Array;
+  /** Fields read. */
+  count = 0;
+  /** Offset of the unread remainder when the scan stopped at `maxFields`, else -1. */
+  restStart = -1;
+  /** True when an unquoted field contains a `"` (its value then needs JSON escaping). */
+  strayQuote = false;
 
-/** Result of {@link tokenize}: how many fields were read, and where the unread remainder starts (or -1). */
-export interface Tokens {
-  /** Number of entries filled in the `out` array. */
-  readonly count: number;
-  /** Offset of the first character after the last field read, when `maxFields` stopped the scan early; else -1. */
-  readonly restStart: number;
+  constructor(readonly capacity: number) {
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.quoted = new Uint8Array(capacity);
+  }
+
+  /** The value of field `i`, verbatim. */
+  value(line: string, i: number): string {
+    return line.slice(this.start[i]!, this.end[i]!);
+  }
 }
 
 /**
- * Reads up to `maxFields` fields of `line` into `out` (reused between calls to avoid allocation).
- * @returns the field count and where the remainder starts, or an error for an unterminated or malformed quoted field.
+ * Reads up to `out.capacity` fields of `line` into `out`.
+ * @returns undefined on success, else why the line cannot be split (unterminated or malformed quoted field)
  */
-export function tokenize(line: string, maxFields: number, out: string[]): Tokens | TokenizeError {
+export function tokenize(line: string, out: FieldOffsets): string | undefined {
   const len = line.length;
+  const max = out.capacity;
+  const { start, end, quoted } = out;
   let pos = 0;
   let count = 0;
+  let nextQuote = line.indexOf('"');
+  out.restStart = -1;
+  out.strayQuote = false;
   for (;;) {
-    if (count === maxFields) return { count, restStart: pos };
-    let end: number;
-    if (line.charCodeAt(pos) === QUOTE) {
-      const start = pos + 1;
-      let close = line.indexOf('"', start);
-      while (close !== -1 && isEscaped(line, close)) close = line.indexOf('"', close + 1);
-      if (close === -1) return { error: `unterminated quoted field ${count + 1} (starts at offset ${pos})` };
-      out[count++] = line.slice(start, close);
-      end = close + 1;
-      if (end < len && line.charCodeAt(end) !== SPACE) {
-        return { error: `unexpected character after the closing quote of field ${count} (offset ${end})` };
-      }
-    } else {
-      end = line.indexOf(' ', pos);
-      if (end === -1) end = len;
-      out[count++] = line.slice(pos, end);
+    if (count === max) {
+      out.restStart = pos;
+      break;
     }
-    if (end >= len) return { count, restStart: -1 };
-    pos = end + 1;
+    let after: number;
+    if (line.charCodeAt(pos) === QUOTE) {
+      let close = line.indexOf('"', pos + 1);
+      while (close !== -1 && isEscaped(line, close)) close = line.indexOf('"', close + 1);
+      if (close === -1) return `unterminated quoted field ${count + 1} (starts at offset ${pos})`;
+      start[count] = pos + 1;
+      end[count] = close;
+      quoted[count] = 1;
+      count++;
+      after = close + 1;
+      if (after < len && line.charCodeAt(after) !== SPACE) {
+        return `unexpected character after the closing quote of field ${count} (offset ${after})`;
+      }
+      if (nextQuote <= close && nextQuote !== -1) nextQuote = line.indexOf('"', after);
+    } else {
+      after = line.indexOf(' ', pos);
+      if (after === -1) after = len;
+      if (nextQuote !== -1 && nextQuote < after) {
+        out.strayQuote = true;
+        nextQuote = line.indexOf('"', after);
+      }
+      start[count] = pos;
+      end[count] = after;
+      quoted[count] = 0;
+      count++;
+    }
+    if (after >= len) break;
+    pos = after + 1;
   }
+  out.count = count;
+  return undefined;
 }
 
 /** True when the quote at `at` is preceded by an odd number of backslashes. */

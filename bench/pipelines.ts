@@ -1,0 +1,93 @@
+/**
+ * The pipelines the benchmark compares, each from a gzipped file on disk to its end product. Shared by the timed
+ * runs (bench/run.ts) and the peak-RSS child process (bench/rss-child.ts).
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { parse as csvParse } from 'csv-parse';
+import { LineParser } from '../lambda/parser/line-parser';
+import { newObjectStats, parseLogObject } from '../lambda/parser/parse-object';
+import { FieldOffsets, tokenize } from '../lambda/parser/tokenize';
+import { decompressed } from '../lambda/reader/decompress';
+import { lines } from '../lambda/reader/lines';
+import { LOG_FIELDS } from '../lambda/schema/columns';
+
+const READ_CHUNK = 256 * 1024;
+const open = (file: string) => createReadStream(file, { highWaterMark: READ_CHUNK });
+
+export interface PipelineResult {
+  readonly lines: number;
+  readonly records: number;
+  /** UTF-8 bytes of the encoded records (what Firehose bills). */
+  readonly recordBytes: number;
+  readonly rawBytes: number;
+}
+
+/** The floor: gunzip + split into lines, nothing else. */
+export async function floorPipeline(file: string): Promise<PipelineResult> {
+  const counters = { compressedBytes: 0, rawBytes: 0 };
+  let n = 0;
+  for await (const batch of lines(decompressed(open(file), counters))) n += batch.length;
+  return { lines: n, records: 0, recordBytes: 0, rawBytes: counters.rawBytes };
+}
+
+/** The product: compressed bytes → encoded Firehose records (with their byte sizes, as the batcher needs). */
+export async function parsePipeline(file: string): Promise<PipelineResult> {
+  const stats = newObjectStats();
+  let recordBytes = 0;
+  for await (const chunk of parseLogObject(open(file), { key: file, stats })) {
+    for (const r of chunk.records) recordBytes += Buffer.byteLength(r.json);
+  }
+  return { lines: stats.lines, records: stats.records, recordBytes, rawBytes: stats.rawBytes };
+}
+
+/**
+ * For comparison: csv-parse (streaming, quote-aware) as the tokenizer, its fields handed to the same encoder as a
+ * re-joined line. Not a drop-in: csv-parse unescapes backslashes inside quotes (`\x22` would become `x22`), which is
+ * why the product has its own tokenizer.
+ */
+export async function csvParsePipeline(file: string): Promise<PipelineResult> {
+  const parser = new LineParser({});
+  let n = 0;
+  let records = 0;
+  let recordBytes = 0;
+  const csv = open(file)
+    .pipe(createGunzip())
+    .pipe(
+      csvParse({ delimiter: ' ', quote: '"', escape: '\\', relax_column_count: true, skip_records_with_error: true }),
+    );
+  for await (const fields of csv as AsyncIterable<string[]>) {
+    n++;
+    const out = parser.parse(fields.map(requote).join(' '), n);
+    if (typeof out === 'string') {
+      records++;
+      recordBytes += Buffer.byteLength(out);
+    }
+  }
+  return { lines: n, records, recordBytes, rawBytes: 0 };
+}
+
+/**
+ * Bytes of a naive mapping for reference: every known column as a JSON string (absent values written as "-"),
+ * plus the same metadata. Returns total bytes over the lines of the file.
+ */
+export async function naiveEncodingBytes(file: string): Promise<number> {
+  const names = LOG_FIELDS.map((f) => f.field.replace(/[^a-z_]/g, '_'));
+  let bytes = 0;
+  const fields = new FieldOffsets(names.length);
+  let n = 0;
+  for await (const batch of lines(decompressed(open(file), { compressedBytes: 0, rawBytes: 0 }))) {
+    for (const line of batch) {
+      if (typeof line !== 'string') continue;
+      if (tokenize(line, fields) !== undefined) continue;
+      const row: Record<string, string | number> = {};
+      for (let i = 0; i < fields.count; i++) row[names[i]!] = fields.value(line, i);
+      row.source_file = file;
+      row.line_number = ++n;
+      bytes += Buffer.byteLength(JSON.stringify(row));
+    }
+  }
+  return bytes;
+}
+
+const requote = (v: string) => (v === '' || v.includes(' ') || v.includes('"') ? `"${v.replace(/"/g, '\\"')}"` : v);
