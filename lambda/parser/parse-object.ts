@@ -10,6 +10,13 @@ import { lines, MAX_LINE_CHARS, OverlongLine } from '../reader/lines';
 import { describeLogKey } from '../s3/log-key';
 import { LineParser } from './line-parser';
 
+/**
+ * Firehose's per-record limit, a little under AWS's 1,000 KiB
+ * (https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html). A line whose record would be
+ * bigger is rejected here, so the CLI and the Lambda treat it the same way.
+ */
+export const MAX_RECORD_BYTES = 1_000_000;
+
 /** A line encoded as the exact JSON record for Firehose. */
 export interface EncodedRecord {
   readonly lineNumber: number;
@@ -36,7 +43,7 @@ export interface ObjectStats extends ByteCounters {
   /** Lines read, blank ones included. */
   lines: number;
   blankLines: number;
-  /** Lines at or before `resumeAfterLine`, not parsed again. */
+  /** Lines at or before `resumeAfterLine`, or reported `alreadyDone`: not parsed again. */
   resumedPast: number;
   records: number;
   rejects: number;
@@ -60,6 +67,8 @@ export interface ParseObjectOptions {
   readonly key: string;
   /** Lines up to and including this number were already delivered: skip them (continuations). Default 0. */
   readonly resumeAfterLine?: number;
+  /** Lines after `resumeAfterLine` that are already done (continuations); asked in increasing line order. */
+  readonly alreadyDone?: (lineNumber: number) => boolean;
   /** Counters, updated as the stream is consumed. */
   readonly stats: ObjectStats;
 }
@@ -71,6 +80,7 @@ export async function* parseLogObject(
 ): AsyncGenerator<ParsedChunk> {
   const { key, stats } = options;
   const resumeAfter = options.resumeAfterLine ?? 0;
+  const alreadyDone = options.alreadyDone;
   const meta = describeLogKey(key);
   const parser = new LineParser(meta);
   let lineNumber = 0;
@@ -79,7 +89,7 @@ export async function* parseLogObject(
     const rejects: RejectedLine[] = [];
     for (const line of batch) {
       lineNumber++;
-      if (lineNumber <= resumeAfter) {
+      if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) {
         stats.resumedPast++;
         continue;
       }
@@ -97,6 +107,14 @@ export async function* parseLogObject(
         continue;
       }
       const result = parser.parse(line, lineNumber);
+      // A record has at most 3 UTF-8 bytes per character: only long ones need an exact size check.
+      if (typeof result === 'string' && result.length * 3 > MAX_RECORD_BYTES) {
+        const bytes = Buffer.byteLength(result);
+        if (bytes > MAX_RECORD_BYTES) {
+          rejects.push({ file: key, line: lineNumber, reason: recordTooBig(bytes), raw: line });
+          continue;
+        }
+      }
       if (typeof result === 'string') {
         records.push({ lineNumber, json: result });
         if (parser.lastHadExtraFields) stats.extraFieldLines++;
@@ -110,6 +128,9 @@ export async function* parseLogObject(
     if (records.length > 0 || rejects.length > 0) yield { records, rejects };
   }
 }
+
+const recordTooBig = (bytes: number) =>
+  `record would be ${bytes} bytes, over the Firehose record limit of ${MAX_RECORD_BYTES} bytes`;
 
 function isBlank(line: string): boolean {
   return line.trim() === '';

@@ -1,0 +1,156 @@
+/**
+ * Sends batches with PutRecordBatch: a bounded number of calls in flight, and retries of only the entries a response
+ * marks failed (or of the whole call when it is throttled or fails transiently), with exponential backoff and full
+ * jitter, within a time budget per batch. A batch that cannot be delivered in budget is given up and its undelivered
+ * lines reported, so the caller can checkpoint instead of resending what was delivered.
+ * API: https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
+ */
+import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import type { Batch, OutgoingRecord } from './batcher';
+
+export interface SenderOptions {
+  readonly streamName: string;
+  /** PutRecordBatch calls in flight at once. */
+  readonly maxInFlight: number;
+  /** How long one batch may be retried before it is given up, in ms. */
+  readonly retryBudgetMs: number;
+  /** Absolute time (ms since epoch) after which no retry starts. */
+  readonly deadline: () => number;
+  /** Backoff base and cap in ms (full jitter: a random delay in [0, min(cap, base·2^attempt)]). */
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** Counters for metrics. */
+export interface SenderStats {
+  calls: number;
+  recordsAcked: number;
+  /** Entries or calls retried. */
+  retries: number;
+  /** Throttling responses (whole call or entry `ServiceUnavailableException`). */
+  throttles: number;
+}
+
+/** What happened to each line of one batch. */
+interface BatchOutcome {
+  readonly acked: number[];
+  readonly unacked: number[];
+  /** Why the unacked lines were given up (undefined when all were acked). */
+  readonly error?: SendFailure;
+}
+
+export interface SendFailure {
+  readonly message: string;
+  /** Whether trying again later may succeed (throttling, 5xx, network) or not (missing stream, access denied). */
+  readonly transient: boolean;
+}
+
+const THROTTLING = new Set(['ServiceUnavailableException', 'ThrottlingException', 'LimitExceededException']);
+const PERMANENT = new Set([
+  'ResourceNotFoundException',
+  'InvalidArgumentException',
+  'AccessDeniedException',
+  'InvalidKMSResourceException',
+  'UnrecognizedClientException',
+  'ValidationException',
+]);
+
+export class FirehoseSender {
+  readonly stats: SenderStats = { calls: 0, recordsAcked: 0, retries: 0, throttles: 0 };
+  /** The first failure that made a batch give up; once set, the caller stops reading. */
+  failure: SendFailure | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly client: FirehoseClient,
+    private readonly options: SenderOptions,
+    /** Called once per line as its fate is settled. */
+    private readonly onSettled: (line: number, acked: boolean) => void,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Starts sending `batch`; waits first while {@link SenderOptions.maxInFlight} calls are under way. */
+  async submit(batch: Batch): Promise<void> {
+    while (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
+    const p = this.deliver(batch.records).then((outcome) => {
+      for (const line of outcome.acked) this.onSettled(line, true);
+      for (const line of outcome.unacked) this.onSettled(line, false);
+      if (outcome.error && !this.failure) this.failure = outcome.error;
+      this.inFlight.delete(p);
+    });
+    this.inFlight.add(p);
+  }
+
+  /** Waits until every submitted batch is settled. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+  }
+
+  private async deliver(records: OutgoingRecord[]): Promise<BatchOutcome> {
+    const acked: number[] = [];
+    let pending = records;
+    const giveUpAt = Math.min(this.now() + this.options.retryBudgetMs, this.options.deadline());
+    for (let attempt = 0; ; attempt++) {
+      let failure: SendFailure | undefined;
+      try {
+        this.stats.calls++;
+        const res = await this.client.send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: this.options.streamName,
+            Records: pending.map((r) => ({ Data: r.data })),
+          }),
+        );
+        const responses = res.RequestResponses ?? [];
+        const failed: OutgoingRecord[] = [];
+        pending.forEach((r, i) => {
+          const code = responses[i]?.ErrorCode;
+          if (code || (responses[i] === undefined && (res.FailedPutCount ?? 0) > 0)) {
+            failed.push(r);
+            if (code && THROTTLING.has(code)) this.stats.throttles++;
+            failure = { message: `${code ?? 'unknown'}: ${responses[i]?.ErrorMessage ?? ''}`, transient: true };
+          } else {
+            acked.push(r.lineNumber);
+          }
+        });
+        this.stats.recordsAcked += pending.length - failed.length;
+        pending = failed;
+      } catch (e) {
+        failure = classify(e);
+        if (THROTTLING.has(errorName(e))) this.stats.throttles++;
+        if (!failure.transient) return { acked, unacked: pending.map((r) => r.lineNumber), error: failure };
+      }
+      if (pending.length === 0) return { acked, unacked: [] };
+      const delay =
+        this.random() * Math.min(this.options.backoffCapMs ?? 5000, (this.options.backoffBaseMs ?? 100) * 2 ** attempt);
+      if (this.now() + delay >= giveUpAt) {
+        return { acked, unacked: pending.map((r) => r.lineNumber), error: failure };
+      }
+      this.stats.retries++;
+      await this.sleep(delay);
+    }
+  }
+}
+
+function errorName(e: unknown): string {
+  return e instanceof Error ? e.name : '';
+}
+
+function classify(e: unknown): SendFailure {
+  const name = errorName(e);
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const message = `${name || 'Error'}: ${e instanceof Error ? e.message : String(e)}`;
+  if (PERMANENT.has(name)) return { message, transient: false };
+  if (status !== undefined && status >= 400 && status < 500 && !THROTTLING.has(name) && status !== 429) {
+    return { message, transient: false };
+  }
+  return { message, transient: true };
+}
