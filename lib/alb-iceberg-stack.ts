@@ -1,0 +1,152 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { PARTITION_COLUMN } from '../lambda/schema/columns';
+import { AccessLogsBucket } from './access-logs-bucket';
+import type { AlbIcebergConfig } from './config';
+import { DeliveryStream, FIREHOSE_ERROR_PREFIX } from './delivery-stream';
+import { IcebergTable } from './iceberg-table';
+import { IngestFunction } from './ingest-function';
+import { LAKE_PREFIXES, LakeBucket } from './lake-bucket';
+import { LogSource } from './log-source';
+import { acknowledge } from './nag';
+
+export interface AlbIcebergStackProps extends StackProps {
+  readonly config: AlbIcebergConfig;
+}
+
+/** Queue visibility timeout = this many function timeouts (Lambda's guidance for SQS event sources). */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/**
+ * ALB access logs into an Apache Iceberg table:
+ * S3 log bucket --ObjectCreated--> SQS (+DLQ) --> ingest Lambda --> Firehose (Iceberg, append-only) --> Glue table.
+ */
+export class AlbIcebergStack extends Stack {
+  readonly logSource: LogSource;
+  readonly lake: LakeBucket;
+  readonly table: IcebergTable;
+  readonly deliveryStream: DeliveryStream;
+  readonly ingest: IngestFunction;
+
+  constructor(scope: Construct, id: string, props: AlbIcebergStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const functionTimeout = Duration.seconds(config.functionTimeoutSeconds);
+
+    const accessLogs = config.serverAccessLogs
+      ? new AccessLogsBucket(this, 'AccessLogs', { expirationDays: config.logRetentionDays }).bucket
+      : undefined;
+
+    this.lake = new LakeBucket(this, 'Lake', {
+      errorRetentionDays: config.errorRetentionDays,
+      rejectRetentionDays: config.rejectRetentionDays,
+      athenaResultsRetentionDays: config.athenaResultsRetentionDays,
+      serverAccessLogsBucket: accessLogs,
+    });
+
+    this.logSource = new LogSource(this, 'LogSource', {
+      existingBucketName: config.createLogBucket ? undefined : config.logBucketName,
+      logPrefix: config.logPrefix,
+      logSuffix: config.logSuffix,
+      rawLogRetentionDays: config.rawLogRetentionDays,
+      visibilityTimeout: Duration.seconds(config.functionTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
+      maxReceiveCount: config.maxReceiveCount,
+      queueRetention: Duration.days(config.queueRetentionDays),
+      removalPolicy,
+      serverAccessLogsBucket: accessLogs,
+    });
+
+    this.table = new IcebergTable(this, 'Table', {
+      bucket: this.lake.bucket,
+      databaseName: config.databaseName,
+      tableName: config.tableName,
+      snapshotRetentionDays: config.snapshotRetentionDays,
+      orphanFileRetentionDays: config.orphanFileRetentionDays,
+    });
+
+    this.deliveryStream = new DeliveryStream(this, 'DeliveryStream', {
+      bucket: this.lake.bucket,
+      table: this.table,
+      bufferingInterval: Duration.seconds(config.bufferingIntervalSeconds),
+      bufferingSizeMiB: config.bufferingSizeMiB,
+      retryDuration: Duration.seconds(config.retryDurationSeconds),
+      logRetention,
+      removalPolicy,
+    });
+
+    this.ingest = new IngestFunction(this, 'Ingest', {
+      memoryMiB: config.functionMemoryMiB,
+      timeout: functionTimeout,
+      logRetention,
+      removalPolicy,
+    });
+    this.ingest.consumeQueue(this.logSource.queue, {
+      batchSize: config.batchSize,
+      maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds),
+      maxConcurrency: config.maxConcurrency,
+    });
+    this.ingest.readLogsFrom(this.logSource.bucket, this.logSource.objectsPrefix);
+    this.ingest.writeRejectsTo(this.lake.bucket, LAKE_PREFIXES.rejects);
+    this.ingest.sendRecordsTo(this.deliveryStream.deliveryStreamName, this.deliveryStream.deliveryStreamArn);
+
+    this.acknowledgeNotificationHandler();
+    this.addOutputs(config);
+  }
+
+  /**
+   * `addEventNotification` creates one CDK-owned custom-resource function per stack that applies the bucket
+   * notification configuration. Its role and runtime are fixed by aws-cdk-lib.
+   */
+  private acknowledgeNotificationHandler(): void {
+    const handler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (!handler) return;
+    acknowledge(
+      handler,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'CDK-owned custom resource (S3 bucket notifications): its role is defined by aws-cdk-lib and only writes its own logs.',
+    );
+    acknowledge(
+      handler,
+      'AwsSolutions-IAM5[Resource::*]',
+      's3:PutBucketNotification has no narrower resource in the CDK-owned notifications handler; it runs only during deployment.',
+    );
+  }
+
+  private addOutputs(config: AlbIcebergConfig): void {
+    const { logSource, lake, table, deliveryStream } = this;
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+
+    output('LogBucketName', logSource.bucket.bucketName, 'Bucket the ALB writes access logs to');
+    output('LogObjectsPrefix', logSource.objectsPrefix, 'Key prefix whose new objects are ingested');
+    if (logSource.createdBucket) {
+      const prefixAttribute = config.logPrefix ? ` Key=access_logs.s3.prefix,Value=${config.logPrefix}` : '';
+      output(
+        'EnableAlbAccessLogs',
+        `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <ALB_ARN> --attributes Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=${logSource.bucket.bucketName}${prefixAttribute}`,
+        'Run for each ALB (same region) to send its access logs to the log bucket',
+      );
+    }
+    output('IngestQueueUrl', logSource.queue.queueUrl, 'Queue of S3 object-created notifications');
+    output('DeadLetterQueueUrl', logSource.deadLetterQueue.queueUrl, 'Messages that failed repeatedly');
+    output('LakeBucketName', lake.bucket.bucketName, 'Iceberg data, Firehose errors, rejected lines, Athena results');
+    output('TableLocation', table.location, 'Iceberg table location');
+    output(
+      'FirehoseErrorsLocation',
+      lake.s3Url(FIREHOSE_ERROR_PREFIX.slice(0, FIREHOSE_ERROR_PREFIX.indexOf('!'))),
+      'Records Firehose could not deliver (by error type and hour)',
+    );
+    output('RejectsLocation', lake.s3Url(LAKE_PREFIXES.rejects), 'Log lines the parser rejected (one object per file)');
+    output('AthenaResultsLocation', lake.s3Url(LAKE_PREFIXES.athenaResults), 'Athena query result location');
+    output('DeliveryStreamName', deliveryStream.deliveryStreamName, 'Firehose stream the ingest function writes to');
+    output('DatabaseName', table.databaseName, 'Glue database');
+    output('TableName', table.tableName, 'Glue Iceberg table');
+    output(
+      'FirstAthenaQuery',
+      `SELECT "${PARTITION_COLUMN}", elb_status_code, request_verb, request_url, target_processing_time FROM "${table.databaseName}"."${table.tableName}" WHERE "${PARTITION_COLUMN}" > current_timestamp - interval '1' hour ORDER BY "${PARTITION_COLUMN}" DESC LIMIT 100`,
+      'A first query (the filter on time prunes partitions)',
+    );
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * Deployment configuration: every knob a user can turn, typed and validated in one place.
+ *
+ * Values come from the `context` block of cdk.json (JSON types) or from `cdk deploy -c key=value` (always strings), so
+ * every reader accepts both. An invalid value throws a {@link ConfigError} that names the key, says what was expected
+ * and what was given; synthesis stops before anything is deployed.
+ */
+
+/** A configuration value was missing, malformed or out of range. */
+export class ConfigError extends Error {
+  constructor(
+    /** The context key at fault. */
+    readonly key: string,
+    detail: string,
+  ) {
+    super(`Invalid configuration "${key}": ${detail} (set it in cdk.json "context" or with -c ${key}=<value>)`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type RemovalPolicyName = 'destroy' | 'retain';
+
+/** The validated configuration of one deployment. */
+export interface AlbIcebergConfig {
+  /** CloudFormation stack name. */
+  readonly stackName: string;
+  /** Target account; undefined = environment-agnostic (resolved at deploy time). */
+  readonly account?: string;
+  /** Target region; undefined = environment-agnostic (resolved at deploy time). */
+  readonly region?: string;
+
+  /** Existing ALB log bucket to import; undefined when {@link createLogBucket} is true. */
+  readonly logBucketName?: string;
+  /** Create a new log bucket with the ELB log-delivery policy instead of importing one. */
+  readonly createLogBucket: boolean;
+  /** The ALB attribute `access_logs.s3.prefix` ('' = none). Keys are `<logPrefix>/AWSLogs/<account>/...`. */
+  readonly logPrefix: string;
+  /** Object-key suffix the notification filters on. */
+  readonly logSuffix: string;
+  /** Days before raw logs in a created log bucket expire; 0 = never. Ignored for an imported bucket. */
+  readonly rawLogRetentionDays: number;
+
+  /** Glue database name (lower_snake_case: Firehose rejects hyphens). */
+  readonly databaseName: string;
+  /** Glue table name (lower_snake_case). */
+  readonly tableName: string;
+
+  readonly functionMemoryMiB: number;
+  readonly functionTimeoutSeconds: number;
+  /** Event source `MaximumConcurrency`: caps parallel ingest functions (and so Firehose request rate). */
+  readonly maxConcurrency: number;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /** Receives of one message before it moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Ingest queue message retention. The DLQ keeps messages 14 days. */
+  readonly queueRetentionDays: number;
+
+  readonly bufferingIntervalSeconds: number;
+  readonly bufferingSizeMiB: number;
+  /** How long Firehose retries a failing delivery before it writes the records to the error prefix. */
+  readonly retryDurationSeconds: number;
+
+  /** CloudWatch Logs retention of the function and Firehose log groups (a value CloudWatch accepts). */
+  readonly logRetentionDays: number;
+  /** Days before Firehose error objects expire. */
+  readonly errorRetentionDays: number;
+  /** Days before rejected-line objects expire. */
+  readonly rejectRetentionDays: number;
+  /** Days before Athena query results expire. */
+  readonly athenaResultsRetentionDays: number;
+  /** Iceberg snapshots younger than this are kept (time travel window). */
+  readonly snapshotRetentionDays: number;
+  /** Files not referenced by the table and older than this are deleted. */
+  readonly orphanFileRetentionDays: number;
+
+  /** Create a bucket for S3 server access logs of the stack's buckets. */
+  readonly serverAccessLogs: boolean;
+  /** Address that receives alarm notifications (used by the monitoring construct). */
+  readonly alarmEmail?: string;
+  /** Removal policy of non-data resources (queues, log groups). Data (buckets, Glue) is always retained. */
+  readonly removalPolicy: RemovalPolicyName;
+}
+
+/**
+ * Defaults, also written in cdk.json (a test keeps the two equal). `createLogBucket` has no fixed default: it follows
+ * `logBucketName` (empty name = create a bucket).
+ */
+export const DEFAULTS = {
+  stackName: 'AlbIceberg',
+  account: '',
+  region: '',
+  logBucketName: '',
+  logPrefix: '',
+  logSuffix: '.log.gz',
+  rawLogRetentionDays: 0,
+  databaseName: 'alb_logs',
+  tableName: 'access_logs',
+  functionMemoryMiB: 1024,
+  functionTimeoutSeconds: 300,
+  maxConcurrency: 5,
+  batchSize: 5,
+  maxBatchingWindowSeconds: 10,
+  maxReceiveCount: 5,
+  queueRetentionDays: 7,
+  bufferingIntervalSeconds: 60,
+  bufferingSizeMiB: 64,
+  retryDurationSeconds: 300,
+  logRetentionDays: 30,
+  errorRetentionDays: 30,
+  rejectRetentionDays: 30,
+  athenaResultsRetentionDays: 7,
+  snapshotRetentionDays: 7,
+  orphanFileRetentionDays: 3,
+  serverAccessLogs: false,
+  alarmEmail: '',
+  removalPolicy: 'destroy',
+} as const satisfies Record<string, string | number | boolean>;
+
+/** Every key {@link loadConfig} reads. */
+export const CONFIG_KEYS: readonly string[] = [...Object.keys(DEFAULTS), 'createLogBucket'];
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Reads one raw context value; undefined when the key is absent. */
+export type ContextReader = (key: string) => unknown;
+
+/**
+ * Reads, types and validates the configuration.
+ * @param read returns the raw context value of a key (e.g. `(k) => app.node.tryGetContext(k)`).
+ */
+export function loadConfig(read: ContextReader): AlbIcebergConfig {
+  const r = new Reader(read);
+
+  const logBucketName = r.optionalString('logBucketName');
+  if (logBucketName !== undefined) checkBucketName('logBucketName', logBucketName);
+  const createLogBucket = r.optionalBoolean('createLogBucket') ?? logBucketName === undefined;
+  if (createLogBucket && logBucketName !== undefined) {
+    throw new ConfigError(
+      'createLogBucket',
+      `is true but logBucketName is "${logBucketName}"; choose one: import that bucket (createLogBucket=false) or create a new one (logBucketName empty)`,
+    );
+  }
+  if (!createLogBucket && logBucketName === undefined) {
+    throw new ConfigError('logBucketName', 'is required when createLogBucket is false (the existing ALB log bucket)');
+  }
+
+  const logPrefix = r.string('logPrefix', DEFAULTS.logPrefix, { allowEmpty: true });
+  if (logPrefix.startsWith('/') || logPrefix.endsWith('/') || /(^|\/)AWSLogs(\/|$)/.test(logPrefix)) {
+    throw new ConfigError(
+      'logPrefix',
+      `must be the ALB attribute access_logs.s3.prefix (e.g. "prod-alb"), without leading or trailing "/" and without "AWSLogs"; got "${logPrefix}"`,
+    );
+  }
+
+  // At least 90 s: the handler keeps a 60 s retry budget per batch and a 20 s reserve to checkpoint (lambda/ingest/env.ts).
+  const functionTimeoutSeconds = r.integer('functionTimeoutSeconds', DEFAULTS.functionTimeoutSeconds, 90, 900);
+  const batchSize = r.integer('batchSize', DEFAULTS.batchSize, 1, 10_000);
+  const maxBatchingWindowSeconds = r.integer('maxBatchingWindowSeconds', DEFAULTS.maxBatchingWindowSeconds, 0, 300);
+  if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (batch size > 10 needs a window)
+    throw new ConfigError('batchSize', `above 10 requires maxBatchingWindowSeconds >= 1; got batchSize=${batchSize}`);
+  }
+
+  const account = r.optionalString('account');
+  if (account !== undefined && !/^\d{12}$/.test(account)) {
+    throw new ConfigError('account', `must be a 12-digit AWS account id; got "${account}"`);
+  }
+  const region = r.optionalString('region');
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new ConfigError('region', `must be an AWS region code such as "eu-west-1"; got "${region}"`);
+  }
+  const alarmEmail = r.optionalString('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+    throw new ConfigError('alarmEmail', `must be an email address; got "${alarmEmail}"`);
+  }
+
+  const logRetentionDays = r.integer('logRetentionDays', DEFAULTS.logRetentionDays, 1, 3653);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    throw new ConfigError(
+      'logRetentionDays',
+      `must be one of the values CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')}); got ${logRetentionDays}`,
+    );
+  }
+
+  const removalPolicy = r.string('removalPolicy', DEFAULTS.removalPolicy);
+  if (removalPolicy !== 'destroy' && removalPolicy !== 'retain') {
+    throw new ConfigError('removalPolicy', `must be "destroy" or "retain"; got "${removalPolicy}"`);
+  }
+
+  const stackName = r.string('stackName', DEFAULTS.stackName);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    throw new ConfigError(
+      'stackName',
+      `must start with a letter and contain only letters, digits and "-"; got "${stackName}"`,
+    );
+  }
+
+  return {
+    stackName,
+    account,
+    region,
+    logBucketName,
+    createLogBucket,
+    logPrefix,
+    logSuffix: r.string('logSuffix', DEFAULTS.logSuffix, { allowEmpty: true }),
+    rawLogRetentionDays: r.integer('rawLogRetentionDays', DEFAULTS.rawLogRetentionDays, 0, 36_500),
+    databaseName: r.glueName('databaseName', DEFAULTS.databaseName),
+    tableName: r.glueName('tableName', DEFAULTS.tableName),
+    functionMemoryMiB: r.integer('functionMemoryMiB', DEFAULTS.functionMemoryMiB, 128, 10_240),
+    functionTimeoutSeconds,
+    maxConcurrency: r.integer('maxConcurrency', DEFAULTS.maxConcurrency, 2, 1000),
+    batchSize,
+    maxBatchingWindowSeconds,
+    maxReceiveCount: r.integer('maxReceiveCount', DEFAULTS.maxReceiveCount, 1, 1000),
+    queueRetentionDays: r.integer('queueRetentionDays', DEFAULTS.queueRetentionDays, 4, 14),
+    bufferingIntervalSeconds: r.integer('bufferingIntervalSeconds', DEFAULTS.bufferingIntervalSeconds, 0, 900),
+    bufferingSizeMiB: r.integer('bufferingSizeMiB', DEFAULTS.bufferingSizeMiB, 1, 128),
+    retryDurationSeconds: r.integer('retryDurationSeconds', DEFAULTS.retryDurationSeconds, 0, 7200),
+    logRetentionDays,
+    errorRetentionDays: r.integer('errorRetentionDays', DEFAULTS.errorRetentionDays, 1, 36_500),
+    rejectRetentionDays: r.integer('rejectRetentionDays', DEFAULTS.rejectRetentionDays, 1, 36_500),
+    athenaResultsRetentionDays: r.integer('athenaResultsRetentionDays', DEFAULTS.athenaResultsRetentionDays, 1, 36_500),
+    snapshotRetentionDays: r.integer('snapshotRetentionDays', DEFAULTS.snapshotRetentionDays, 1, 36_500),
+    orphanFileRetentionDays: r.integer('orphanFileRetentionDays', DEFAULTS.orphanFileRetentionDays, 1, 36_500),
+    serverAccessLogs: r.boolean('serverAccessLogs', DEFAULTS.serverAccessLogs),
+    alarmEmail,
+    removalPolicy,
+  };
+}
+
+/** Bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
+function checkBucketName(key: string, name: string): void {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes('..')) {
+    throw new ConfigError(
+      key,
+      `must be an S3 bucket name (3-63 lower-case letters, digits, "." and "-"); got "${name}"`,
+    );
+  }
+}
+
+/** Typed access to raw context values; strings (from -c) are parsed. */
+class Reader {
+  constructor(private readonly read: ContextReader) {}
+
+  /** The raw value, or undefined when absent or an empty string. */
+  private raw(key: string): unknown {
+    const value = this.read(key);
+    return value === null || value === '' ? undefined : value;
+  }
+
+  optionalString(key: string): string | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new ConfigError(key, `expected a string, got ${JSON.stringify(value)}`);
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }
+
+  string(key: string, fallback: string, options: { allowEmpty?: boolean } = {}): string {
+    const value = this.read(key);
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'string') throw new ConfigError(key, `expected a string, got ${JSON.stringify(value)}`);
+    const trimmed = value.trim();
+    if (trimmed === '' && !options.allowEmpty) throw new ConfigError(key, 'must not be empty');
+    return trimmed;
+  }
+
+  integer(key: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  }
+
+  optionalBoolean(key: string): boolean | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    return this.optionalBoolean(key) ?? fallback;
+  }
+
+  /**
+   * Glue and Firehose name: lower case letters, digits and underscores. Firehose's destination table configuration
+   * accepts `[a-zA-Z0-9._]+` and Glue folds names to lower case, so hyphens and capitals are refused here.
+   * https://docs.aws.amazon.com/firehose/latest/APIReference/API_DestinationTableConfiguration.html
+   */
+  glueName(key: string, fallback: string): string {
+    const name = this.string(key, fallback);
+    if (!/^[a-z_][a-z0-9_]{0,254}$/.test(name)) {
+      throw new ConfigError(
+        key,
+        `must be lower_snake_case (a-z, 0-9, "_", starting with a letter or "_"; no hyphens: Firehose and Athena reject them); got "${name}"`,
+      );
+    }
+    return name;
+  }
+}

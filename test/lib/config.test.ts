@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { CONFIG_KEYS, ConfigError, DEFAULTS, loadConfig } from '../../lib/config';
+import { CDK_JSON_CONTEXT, REPO_ROOT } from './helpers';
+
+/** A reader over a plain object, as `app.node.tryGetContext` reads cdk.json plus `-c` values. */
+const from =
+  (context: Record<string, unknown>) =>
+  (key: string): unknown =>
+    context[key];
+
+/** Asserts that loading the context fails with a ConfigError naming `key` and matching `detail`. */
+function assertRejects(context: Record<string, unknown>, key: string, detail: RegExp): void {
+  assert.throws(
+    () => loadConfig(from(context)),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+      assert.equal(error.key, key);
+      assert.match(error.message, new RegExp(`^Invalid configuration "${key}": `));
+      assert.match(error.message, detail);
+      assert.match(error.message, new RegExp(`-c ${key}=<value>`));
+      return true;
+    },
+  );
+}
+
+describe('loadConfig', () => {
+  it('uses the defaults when nothing is set, creating a log bucket', () => {
+    const config = loadConfig(from({}));
+    assert.equal(config.createLogBucket, true);
+    assert.equal(config.logBucketName, undefined);
+    assert.equal(config.account, undefined);
+    assert.equal(config.region, undefined);
+    assert.equal(config.alarmEmail, undefined);
+    for (const [key, value] of Object.entries(DEFAULTS)) {
+      if (value === '') continue; // empty = unset
+      assert.deepEqual(config[key as keyof typeof config], value, key);
+    }
+  });
+
+  it('reads values given as strings (cdk -c key=value)', () => {
+    const config = loadConfig(
+      from({
+        logBucketName: 'my-alb-logs',
+        functionMemoryMiB: '2048',
+        batchSize: '100',
+        maxBatchingWindowSeconds: '20',
+        serverAccessLogs: 'true',
+        removalPolicy: 'retain',
+        alarmEmail: 'ops@example.com',
+        account: '123456789012',
+        region: 'eu-west-1',
+        logPrefix: 'prod/alb',
+      }),
+    );
+    assert.equal(config.createLogBucket, false);
+    assert.equal(config.logBucketName, 'my-alb-logs');
+    assert.equal(config.functionMemoryMiB, 2048);
+    assert.equal(config.batchSize, 100);
+    assert.equal(config.maxBatchingWindowSeconds, 20);
+    assert.equal(config.serverAccessLogs, true);
+    assert.equal(config.removalPolicy, 'retain');
+    assert.equal(config.alarmEmail, 'ops@example.com');
+    assert.equal(config.account, '123456789012');
+    assert.equal(config.region, 'eu-west-1');
+    assert.equal(config.logPrefix, 'prod/alb');
+  });
+
+  it('reads JSON-typed values (cdk.json)', () => {
+    const config = loadConfig(from({ functionTimeoutSeconds: 600, serverAccessLogs: true, createLogBucket: true }));
+    assert.equal(config.functionTimeoutSeconds, 600);
+    assert.equal(config.serverAccessLogs, true);
+  });
+
+  const invalid: [key: string, value: unknown, detail: RegExp][] = [
+    ['databaseName', 'alb-logs', /lower_snake_case.*no hyphens/],
+    ['tableName', 'AccessLogs', /lower_snake_case/],
+    ['tableName', '1table', /lower_snake_case/],
+    ['functionTimeoutSeconds', 'abc', /integer from 90 to 900, got "abc"/],
+    ['functionTimeoutSeconds', 30, /integer from 90 to 900, got 30/],
+    ['functionTimeoutSeconds', '901', /got "901"/],
+    ['functionTimeoutSeconds', 1.5, /integer/],
+    ['functionMemoryMiB', 64, /integer from 128 to 10240/],
+    ['maxConcurrency', 1, /integer from 2 to 1000/],
+    ['maxReceiveCount', 0, /integer from 1 to 1000/],
+    ['queueRetentionDays', 2, /integer from 4 to 14/],
+    ['bufferingSizeMiB', 129, /integer from 1 to 128/],
+    ['bufferingIntervalSeconds', 901, /integer from 0 to 900/],
+    ['retryDurationSeconds', 7201, /integer from 0 to 7200/],
+    ['logRetentionDays', 31, /values CloudWatch Logs accepts/],
+    ['errorRetentionDays', 0, /integer from 1/],
+    ['alarmEmail', 'not-an-email', /email address/],
+    ['account', '1234', /12-digit/],
+    ['region', 'Europe', /region code/],
+    ['removalPolicy', 'snapshot', /"destroy" or "retain"/],
+    ['logPrefix', '/alb', /access_logs\.s3\.prefix/],
+    ['logPrefix', 'alb/', /access_logs\.s3\.prefix/],
+    ['logPrefix', 'alb/AWSLogs', /without "AWSLogs"/],
+    ['logBucketName', 'My_Bucket', /S3 bucket name/],
+    ['createLogBucket', 'yes', /true or false/],
+    ['serverAccessLogs', 'maybe', /true or false/],
+    ['stackName', 'my stack', /letters, digits and "-"/],
+    ['databaseName', 42, /expected a string/],
+  ];
+  for (const [key, value, detail] of invalid) {
+    it(`rejects ${key}=${JSON.stringify(value)} naming the key`, () => {
+      assertRejects({ [key]: value }, key, detail);
+    });
+  }
+
+  it('rejects a batch size above 10 without a batching window', () => {
+    assertRejects({ batchSize: '11', maxBatchingWindowSeconds: '0' }, 'batchSize', /maxBatchingWindowSeconds >= 1/);
+  });
+
+  it('rejects creating a log bucket and importing one at the same time', () => {
+    assertRejects({ createLogBucket: 'true', logBucketName: 'my-alb-logs' }, 'createLogBucket', /choose one/);
+  });
+
+  it('requires logBucketName when createLogBucket is false', () => {
+    assertRejects({ createLogBucket: 'false' }, 'logBucketName', /required when createLogBucket is false/);
+  });
+});
+
+describe('cdk.json', () => {
+  it('lists every configuration key with its default', () => {
+    for (const [key, value] of Object.entries(DEFAULTS)) {
+      assert.deepEqual(CDK_JSON_CONTEXT[key], value, `cdk.json context "${key}"`);
+    }
+    assert.equal(CDK_JSON_CONTEXT.createLogBucket, undefined, 'createLogBucket follows logBucketName by default');
+    assert.ok(CONFIG_KEYS.includes('createLogBucket'));
+  });
+
+  it('turns CloudFormation schema findings into synthesis errors', () => {
+    assert.equal(CDK_JSON_CONTEXT['@aws-cdk/core:validateAgainstDefaultRules'], true);
+  });
+
+  it('loads into a valid configuration', () => {
+    const config = loadConfig(from(CDK_JSON_CONTEXT));
+    assert.equal(config.createLogBucket, true);
+  });
+});
+
+describe('bin/app.ts', () => {
+  it('fails synthesis with a message naming the bad key', () => {
+    // The CDK CLI hands context to the app in CDK_CONTEXT_JSON; this is what `cdk synth -c databaseName=alb-logs` does.
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bin', 'app.ts')], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, databaseName: 'alb-logs' }),
+        CDK_OUTDIR: path.join(REPO_ROOT, 'cdk.out', 'config-test'),
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /Invalid configuration "databaseName": must be lower_snake_case/);
+  });
+});
