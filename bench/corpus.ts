@@ -4,18 +4,8 @@
  * requests, -1 sentinels, mixed format generations (29/30/33 fields) and a few lines with an unknown trailing field.
  * Same seed, same bytes.
  */
+import { seededRandom } from '../test/support/aws-env';
 
-/** Small, fast, seedable PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
@@ -45,7 +35,7 @@ export interface CorpusOptions {
 
 /** Returns a function producing the next line each call. */
 export function lineGenerator(options: CorpusOptions = {}): () => string {
-  const r = prng(options.seed ?? 42);
+  const r = seededRandom(options.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const hex = (n: number) => {
     let s = '';

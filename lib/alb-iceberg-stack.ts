@@ -3,12 +3,14 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { PARTITION_COLUMN } from '../lambda/schema/columns';
 import { AccessLogsBucket } from './access-logs-bucket';
+import { Athena } from './athena';
 import type { AlbIcebergConfig } from './config';
 import { DeliveryStream, FIREHOSE_ERROR_PREFIX } from './delivery-stream';
 import { IcebergTable } from './iceberg-table';
 import { IngestFunction } from './ingest-function';
 import { LAKE_PREFIXES, LakeBucket } from './lake-bucket';
 import { LogSource } from './log-source';
+import { Monitoring } from './monitoring';
 import { acknowledge } from './nag';
 
 export interface AlbIcebergStackProps extends StackProps {
@@ -28,6 +30,8 @@ export class AlbIcebergStack extends Stack {
   readonly table: IcebergTable;
   readonly deliveryStream: DeliveryStream;
   readonly ingest: IngestFunction;
+  readonly monitoring: Monitoring;
+  readonly athena: Athena;
 
   constructor(scope: Construct, id: string, props: AlbIcebergStackProps) {
     super(scope, id, props);
@@ -92,6 +96,32 @@ export class AlbIcebergStack extends Stack {
     this.ingest.writeRejectsTo(this.lake.bucket, LAKE_PREFIXES.rejects);
     this.ingest.sendRecordsTo(this.deliveryStream.deliveryStreamName, this.deliveryStream.deliveryStreamArn);
 
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      queue: this.logSource.queue,
+      deadLetterQueue: this.logSource.deadLetterQueue,
+      function: this.ingest.function,
+      functionTimeout,
+      maxReceiveCount: config.maxReceiveCount,
+      deliveryStreamName: this.deliveryStream.deliveryStreamName,
+      alarmEmail: config.alarmEmail,
+      backlogAgeThreshold: Duration.seconds(config.backlogAgeAlarmSeconds),
+      durationAlarmPercent: config.durationAlarmPercent,
+      rejectRateAlarmPercent: config.rejectRateAlarmPercent,
+      dataFreshnessThreshold: Duration.seconds(config.dataFreshnessAlarmSeconds),
+      firehoseLimitAlarmPercent: config.firehoseLimitAlarmPercent,
+      noDataPeriod: config.noDataAlarmMinutes > 0 ? Duration.minutes(config.noDataAlarmMinutes) : undefined,
+    });
+
+    this.athena = new Athena(this, 'Athena', {
+      workGroupName: this.stackName,
+      resultsBucket: this.lake.bucket,
+      resultsPrefix: LAKE_PREFIXES.athenaResults,
+      databaseName: config.databaseName,
+      tableName: config.tableName,
+      bytesScannedCutoffGiB: config.athenaBytesScannedCutoffGiB,
+      removalPolicy,
+    });
+
     this.acknowledgeNotificationHandler();
     this.addOutputs(config);
   }
@@ -116,7 +146,7 @@ export class AlbIcebergStack extends Stack {
   }
 
   private addOutputs(config: AlbIcebergConfig): void {
-    const { logSource, lake, table, deliveryStream } = this;
+    const { logSource, lake, table, deliveryStream, monitoring, athena } = this;
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
 
     output('LogBucketName', logSource.bucket.bucketName, 'Bucket the ALB writes access logs to');
@@ -145,8 +175,12 @@ export class AlbIcebergStack extends Stack {
     output('TableName', table.tableName, 'Glue Iceberg table');
     output(
       'FirstAthenaQuery',
-      `SELECT "${PARTITION_COLUMN}", elb_status_code, request_verb, request_url, target_processing_time FROM "${table.databaseName}"."${table.tableName}" WHERE "${PARTITION_COLUMN}" > current_timestamp - interval '1' hour ORDER BY "${PARTITION_COLUMN}" DESC LIMIT 100`,
+      `SELECT "${PARTITION_COLUMN}", elb_status_code, request_verb, request_url, target_processing_time FROM "${table.databaseName}"."${table.tableName}" WHERE "${PARTITION_COLUMN}" > localtimestamp - INTERVAL '1' HOUR ORDER BY "${PARTITION_COLUMN}" DESC LIMIT 100`,
       'A first query (the filter on time prunes partitions)',
     );
+    output('AthenaWorkGroup', athena.workGroupName, 'Athena workgroup with the saved incident and maintenance queries');
+    output('DashboardName', monitoring.dashboard.dashboardName, 'CloudWatch dashboard of the pipeline');
+    output('DashboardUrl', monitoring.dashboardUrl, 'CloudWatch dashboard of the pipeline (console link)');
+    output('AlarmTopicArn', monitoring.topic.topicArn, 'SNS topic of the alarms: subscribe to it for notifications');
   }
 }

@@ -78,6 +78,23 @@ export interface AlbIcebergConfig {
   readonly serverAccessLogs: boolean;
   /** Address that receives alarm notifications (used by the monitoring construct). */
   readonly alarmEmail?: string;
+  /** Alarm when the oldest message of the ingest queue is older than this (log files waiting to be ingested). */
+  readonly backlogAgeAlarmSeconds: number;
+  /** Alarm when the p99 ingest-function duration stays above this percentage of its timeout. */
+  readonly durationAlarmPercent: number;
+  /** Alarm when the handler rejects more than this percentage of the log lines it reads (format problems). */
+  readonly rejectRateAlarmPercent: number;
+  /** Alarm when Firehose holds undelivered records older than this (`DeliveryToIceberg.DataFreshness`). */
+  readonly dataFreshnessAlarmSeconds: number;
+  /** Alarm when Firehose incoming bytes stay above this percentage of the stream's `BytesPerSecondLimit`. */
+  readonly firehoseLimitAlarmPercent: number;
+  /**
+   * Alarm when the ingest function sent no record for this many minutes; 0 = no such alarm. For load balancers that
+   * always have traffic: catches a removed S3 notification or access logging switched off.
+   */
+  readonly noDataAlarmMinutes: number;
+  /** Athena workgroup limit: a query that scans more than this many GiB is cancelled. */
+  readonly athenaBytesScannedCutoffGiB: number;
   /** Removal policy of non-data resources (queues, log groups). Data (buckets, Glue) is always retained. */
   readonly removalPolicy: RemovalPolicyName;
 }
@@ -114,6 +131,13 @@ export const DEFAULTS = {
   orphanFileRetentionDays: 3,
   serverAccessLogs: false,
   alarmEmail: '',
+  backlogAgeAlarmSeconds: 3600,
+  durationAlarmPercent: 80,
+  rejectRateAlarmPercent: 1,
+  dataFreshnessAlarmSeconds: 900,
+  firehoseLimitAlarmPercent: 80,
+  noDataAlarmMinutes: 0,
+  athenaBytesScannedCutoffGiB: 10,
   removalPolicy: 'destroy',
 } as const satisfies Record<string, string | number | boolean>;
 
@@ -186,6 +210,36 @@ export function loadConfig(read: ContextReader): AlbIcebergConfig {
     );
   }
 
+  const queueRetentionDays = r.integer('queueRetentionDays', DEFAULTS.queueRetentionDays, 4, 14);
+  const backlogAgeAlarmSeconds = r.integer('backlogAgeAlarmSeconds', DEFAULTS.backlogAgeAlarmSeconds, 60, 14 * 86_400);
+  if (backlogAgeAlarmSeconds >= queueRetentionDays * 86_400) {
+    throw new ConfigError(
+      'backlogAgeAlarmSeconds',
+      `must be below the ingest queue retention (queueRetentionDays=${queueRetentionDays}, ${queueRetentionDays * 86_400} s), or messages expire before the alarm fires; got ${backlogAgeAlarmSeconds}`,
+    );
+  }
+  const bufferingIntervalSeconds = r.integer('bufferingIntervalSeconds', DEFAULTS.bufferingIntervalSeconds, 0, 900);
+  const dataFreshnessAlarmSeconds = r.integer(
+    'dataFreshnessAlarmSeconds',
+    DEFAULTS.dataFreshnessAlarmSeconds,
+    60,
+    86_400,
+  );
+  if (dataFreshnessAlarmSeconds <= bufferingIntervalSeconds) {
+    throw new ConfigError(
+      'dataFreshnessAlarmSeconds',
+      `must be above bufferingIntervalSeconds (${bufferingIntervalSeconds}): Firehose holds records that long by design; got ${dataFreshnessAlarmSeconds}`,
+    );
+  }
+  const noDataAlarmMinutes = r.integer('noDataAlarmMinutes', DEFAULTS.noDataAlarmMinutes, 0, 1440);
+  if (noDataAlarmMinutes !== 0 && noDataAlarmMinutes < 15) {
+    // ALB delivers a log file per node every 5 minutes; shorter windows would alarm between deliveries.
+    throw new ConfigError(
+      'noDataAlarmMinutes',
+      `must be 0 (no alarm) or from 15 to 1440 minutes; got ${noDataAlarmMinutes}`,
+    );
+  }
+
   const removalPolicy = r.string('removalPolicy', DEFAULTS.removalPolicy);
   if (removalPolicy !== 'destroy' && removalPolicy !== 'retain') {
     throw new ConfigError('removalPolicy', `must be "destroy" or "retain"; got "${removalPolicy}"`);
@@ -216,8 +270,8 @@ export function loadConfig(read: ContextReader): AlbIcebergConfig {
     batchSize,
     maxBatchingWindowSeconds,
     maxReceiveCount: r.integer('maxReceiveCount', DEFAULTS.maxReceiveCount, 1, 1000),
-    queueRetentionDays: r.integer('queueRetentionDays', DEFAULTS.queueRetentionDays, 4, 14),
-    bufferingIntervalSeconds: r.integer('bufferingIntervalSeconds', DEFAULTS.bufferingIntervalSeconds, 0, 900),
+    queueRetentionDays,
+    bufferingIntervalSeconds,
     bufferingSizeMiB: r.integer('bufferingSizeMiB', DEFAULTS.bufferingSizeMiB, 1, 128),
     retryDurationSeconds: r.integer('retryDurationSeconds', DEFAULTS.retryDurationSeconds, 0, 7200),
     logRetentionDays,
@@ -228,6 +282,19 @@ export function loadConfig(read: ContextReader): AlbIcebergConfig {
     orphanFileRetentionDays: r.integer('orphanFileRetentionDays', DEFAULTS.orphanFileRetentionDays, 1, 36_500),
     serverAccessLogs: r.boolean('serverAccessLogs', DEFAULTS.serverAccessLogs),
     alarmEmail,
+    backlogAgeAlarmSeconds,
+    durationAlarmPercent: r.integer('durationAlarmPercent', DEFAULTS.durationAlarmPercent, 10, 100),
+    rejectRateAlarmPercent: r.decimal('rejectRateAlarmPercent', DEFAULTS.rejectRateAlarmPercent, 0.01, 100),
+    dataFreshnessAlarmSeconds,
+    firehoseLimitAlarmPercent: r.integer('firehoseLimitAlarmPercent', DEFAULTS.firehoseLimitAlarmPercent, 10, 100),
+    noDataAlarmMinutes,
+    // Whole GiB (Athena itself accepts down to 10 MB per query).
+    athenaBytesScannedCutoffGiB: r.integer(
+      'athenaBytesScannedCutoffGiB',
+      DEFAULTS.athenaBytesScannedCutoffGiB,
+      1,
+      1_048_576,
+    ),
     removalPolicy,
   };
 }
@@ -275,6 +342,18 @@ class Reader {
     const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new ConfigError(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  }
+
+  /** A decimal number (e.g. a percentage such as 0.5). */
+  decimal(key: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const text = typeof value === 'string' ? value.trim() : undefined;
+    const n = typeof value === 'number' ? value : text !== undefined && text !== '' ? Number(text) : Number.NaN;
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new ConfigError(key, `expected a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
     }
     return n;
   }

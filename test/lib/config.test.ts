@@ -53,6 +53,9 @@ describe('loadConfig', () => {
         account: '123456789012',
         region: 'eu-west-1',
         logPrefix: 'prod/alb',
+        rejectRateAlarmPercent: '0.5',
+        noDataAlarmMinutes: '60',
+        athenaBytesScannedCutoffGiB: '25',
       }),
     );
     assert.equal(config.createLogBucket, false);
@@ -66,6 +69,9 @@ describe('loadConfig', () => {
     assert.equal(config.account, '123456789012');
     assert.equal(config.region, 'eu-west-1');
     assert.equal(config.logPrefix, 'prod/alb');
+    assert.equal(config.rejectRateAlarmPercent, 0.5);
+    assert.equal(config.noDataAlarmMinutes, 60);
+    assert.equal(config.athenaBytesScannedCutoffGiB, 25);
   });
 
   it('reads JSON-typed values (cdk.json)', () => {
@@ -103,6 +109,20 @@ describe('loadConfig', () => {
     ['serverAccessLogs', 'maybe', /true or false/],
     ['stackName', 'my stack', /letters, digits and "-"/],
     ['databaseName', 42, /expected a string/],
+    ['backlogAgeAlarmSeconds', 30, /integer from 60 to 1209600/],
+    ['backlogAgeAlarmSeconds', 'soon', /integer/],
+    ['durationAlarmPercent', 101, /integer from 10 to 100/],
+    ['durationAlarmPercent', 5, /integer from 10 to 100/],
+    ['rejectRateAlarmPercent', 0, /number from 0.01 to 100, got 0/],
+    ['rejectRateAlarmPercent', '150', /number from 0.01 to 100/],
+    ['rejectRateAlarmPercent', 'one', /number from 0.01 to 100, got "one"/],
+    ['dataFreshnessAlarmSeconds', 59, /integer from 60 to 86400/],
+    ['firehoseLimitAlarmPercent', 120, /integer from 10 to 100/],
+    ['noDataAlarmMinutes', 5, /0 \(no alarm\) or from 15 to 1440/],
+    ['noDataAlarmMinutes', 1441, /integer from 0 to 1440/],
+    ['noDataAlarmMinutes', -1, /integer from 0 to 1440/],
+    ['athenaBytesScannedCutoffGiB', 0, /integer from 1 to 1048576/],
+    ['athenaBytesScannedCutoffGiB', '0.5', /integer/],
   ];
   for (const [key, value, detail] of invalid) {
     it(`rejects ${key}=${JSON.stringify(value)} naming the key`, () => {
@@ -112,6 +132,22 @@ describe('loadConfig', () => {
 
   it('rejects a batch size above 10 without a batching window', () => {
     assertRejects({ batchSize: '11', maxBatchingWindowSeconds: '0' }, 'batchSize', /maxBatchingWindowSeconds >= 1/);
+  });
+
+  it('rejects a backlog alarm that would fire only after queued messages expired', () => {
+    assertRejects(
+      { queueRetentionDays: '4', backlogAgeAlarmSeconds: String(4 * 86_400) },
+      'backlogAgeAlarmSeconds',
+      /below the ingest queue retention \(queueRetentionDays=4, 345600 s\)/,
+    );
+  });
+
+  it('rejects a freshness alarm at or below the Firehose buffering interval', () => {
+    assertRejects(
+      { bufferingIntervalSeconds: '300', dataFreshnessAlarmSeconds: '300' },
+      'dataFreshnessAlarmSeconds',
+      /above bufferingIntervalSeconds \(300\)/,
+    );
   });
 
   it('rejects creating a log bucket and importing one at the same time', () => {

@@ -541,7 +541,7 @@ describe('least privilege', () => {
 });
 
 describe('outputs', () => {
-  it('name the buckets, queues, stream, table and a first Athena query', () => {
+  it('name the buckets, queues, stream, table, workgroup, dashboard, alarm topic and a first Athena query', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     for (const key of [
       'LogBucketName',
@@ -555,6 +555,10 @@ describe('outputs', () => {
       'FirehoseErrorsLocation',
       'RejectsLocation',
       'AthenaResultsLocation',
+      'AthenaWorkGroup',
+      'DashboardName',
+      'DashboardUrl',
+      'AlarmTopicArn',
     ]) {
       assert.ok(outputs[key], key);
     }

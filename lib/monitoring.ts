@@ -1,0 +1,647 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type GraphWidgetProps,
+  type IMetric,
+  MathExpression,
+  Metric,
+  Stats,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  METRICS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  METRICS_SERVICE_DIMENSION,
+  type MetricName,
+} from '../lambda/ingest/telemetry';
+import { QUERY_NAMES } from './athena-queries';
+import { DEFAULTS } from './config';
+
+/** Period of most alarms and dashboard graphs. */
+const PERIOD = Duration.minutes(5);
+
+/**
+ * The metrics of the pipeline, one factory method per metric, each linked to the page that defines it.
+ * Metric math lives here too, so alarms and dashboard graphs show exactly the same series.
+ */
+export class PipelineMetrics {
+  constructor(
+    private readonly sources: {
+      readonly queue: IQueue;
+      readonly deadLetterQueue: IQueue;
+      readonly function: IFunction;
+      readonly deliveryStreamName: string;
+    },
+  ) {}
+
+  /**
+   * Age of the oldest message in the ingest queue (maximum).
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+   */
+  queueOldestMessageAge(): IMetric {
+    return this.sources.queue.metricApproximateAgeOfOldestMessage({
+      statistic: Stats.MAXIMUM,
+      period: PERIOD,
+      label: 'Oldest message age (s)',
+    });
+  }
+
+  /**
+   * Messages waiting in the ingest queue (maximum).
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+   */
+  queueVisibleMessages(): IMetric {
+    return this.sources.queue.metricApproximateNumberOfMessagesVisible({
+      statistic: Stats.MAXIMUM,
+      period: PERIOD,
+      label: 'Ingest queue',
+    });
+  }
+
+  /**
+   * Messages in the dead-letter queue (maximum).
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+   */
+  deadLetterMessages(): IMetric {
+    return this.sources.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      statistic: Stats.MAXIMUM,
+      period: PERIOD,
+      label: 'Dead-letter queue',
+    });
+  }
+
+  /**
+   * Invocations of the ingest function (sum).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
+  functionInvocations(): IMetric {
+    return this.sources.function.metricInvocations({ statistic: Stats.SUM, period: PERIOD, label: 'Invocations' });
+  }
+
+  /**
+   * Invocations that ended in a function error: an exception, a timeout or running out of memory (sum).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
+  functionErrors(): IMetric {
+    return this.sources.function.metricErrors({ statistic: Stats.SUM, period: PERIOD, label: 'Errors' });
+  }
+
+  /**
+   * Invocation requests Lambda throttled (sum).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
+  functionThrottles(): IMetric {
+    return this.sources.function.metricThrottles({ statistic: Stats.SUM, period: PERIOD, label: 'Throttles' });
+  }
+
+  /**
+   * Ingest function duration in milliseconds, with a statistic such as `p99` or `Maximum`.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
+  functionDuration(statistic: string): IMetric {
+    return this.sources.function.metricDuration({ statistic, period: PERIOD, label: `Duration ${statistic} (ms)` });
+  }
+
+  /**
+   * Rows Firehose could not write to the Iceberg table; they went to the error prefix of the lake bucket (sum).
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html
+   */
+  firehoseFailedRows(): IMetric {
+    return this.firehose('DeliveryToIceberg.FailedRowCount', Stats.SUM, 'Failed rows');
+  }
+
+  /**
+   * Rows Firehose wrote to the Iceberg table (sum).
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html
+   */
+  firehoseSuccessfulRows(): IMetric {
+    return this.firehose('DeliveryToIceberg.SuccessfulRowCount', Stats.SUM, 'Delivered rows');
+  }
+
+  /**
+   * Age of the oldest record in Firehose not yet delivered to the table, in seconds (maximum).
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html
+   */
+  firehoseDataFreshness(): IMetric {
+    return this.firehose('DeliveryToIceberg.DataFreshness', Stats.MAXIMUM, 'Data freshness (s)');
+  }
+
+  /**
+   * Records Firehose refused because the stream's throughput limits were exceeded (sum).
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+   */
+  firehoseThrottledRecords(): IMetric {
+    return this.firehose('ThrottledRecords', Stats.SUM, 'Throttled records');
+  }
+
+  /**
+   * Bytes put into the stream (sum).
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+   */
+  firehoseIncomingBytes(): IMetric {
+    return this.firehose('IncomingBytes', Stats.SUM, 'Incoming bytes');
+  }
+
+  /**
+   * The stream's current ingestion limit in bytes per second (average).
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+   */
+  firehoseBytesPerSecondLimit(): IMetric {
+    return this.firehose('BytesPerSecondLimit', Stats.AVERAGE, 'Bytes/s limit');
+  }
+
+  /**
+   * Incoming bytes per second as a percentage of `BytesPerSecondLimit`: the alarm AWS recommends for Firehose.
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
+   */
+  firehoseIncomingBytesPercentOfLimit(): IMetric {
+    return new MathExpression({
+      expression: '100 * (bytes / PERIOD(bytes)) / limit',
+      usingMetrics: { bytes: this.firehoseIncomingBytes(), limit: this.firehoseBytesPerSecondLimit() },
+      period: PERIOD,
+      label: 'Incoming bytes, % of limit',
+    });
+  }
+
+  /**
+   * One of the ingest handler's EMF metrics (lambda/ingest/telemetry.ts), summed.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+   */
+  handler(name: MetricName, period: Duration = PERIOD): IMetric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE },
+      statistic: Stats.SUM,
+      period,
+      label: `${name} (${METRICS[name]})`,
+    });
+  }
+
+  /**
+   * Rejected lines as a percentage of lines read, from the handler's EMF metrics; 0 when nothing was read.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+   */
+  rejectRatePercent(period: Duration = PERIOD): IMetric {
+    return new MathExpression({
+      expression: 'IF(lines > 0, 100 * FILL(rejects, 0) / lines, 0)',
+      usingMetrics: { lines: this.handler('Lines', period), rejects: this.handler('Rejects', period) },
+      period,
+      label: 'Rejected lines (%)',
+    });
+  }
+
+  /**
+   * Firehose record bytes per raw (decompressed) log byte: the main running-cost lever, since Firehose bills the
+   * bytes it ingests.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+   */
+  recordBytesPerRawByte(): IMetric {
+    return new MathExpression({
+      expression: 'IF(raw > 0, records / raw, 0)',
+      usingMetrics: { records: this.handler('RecordBytes'), raw: this.handler('RawBytes') },
+      period: PERIOD,
+      label: 'Record bytes per raw log byte',
+    });
+  }
+
+  private firehose(metricName: string, statistic: string, label: string): IMetric {
+    return new Metric({
+      namespace: 'AWS/Firehose',
+      metricName,
+      dimensionsMap: { DeliveryStreamName: this.sources.deliveryStreamName },
+      statistic,
+      period: PERIOD,
+      label,
+    });
+  }
+}
+
+/** The alarms, by id. Each alarm is named `<stackName>-<id>`; the README runbook refers to these ids. */
+export const ALARM_IDS = [
+  'IngestBacklog',
+  'DeadLetters',
+  'IngestErrors',
+  'IngestThrottles',
+  'IngestDurationNearTimeout',
+  'FirehoseFailedRows',
+  'FirehoseThrottled',
+  'FirehoseNearThroughputLimit',
+  'DataFreshness',
+  'RejectRate',
+  'FormatDrift',
+  'NoData',
+] as const;
+
+export type AlarmId = (typeof ALARM_IDS)[number];
+
+export interface MonitoringProps {
+  /** The queue of S3 notifications the ingest function consumes. */
+  readonly queue: IQueue;
+  /** The ingest queue's dead-letter queue. */
+  readonly deadLetterQueue: IQueue;
+  /** The ingest function. */
+  readonly function: IFunction;
+  /** The ingest function's timeout: the duration alarm is a percentage of it. */
+  readonly functionTimeout: Duration;
+  /** The ingest function's `maxReceiveCount` before a message is dead-lettered (for the alarm text). */
+  readonly maxReceiveCount: number;
+  /** Name of the Firehose stream. */
+  readonly deliveryStreamName: string;
+  /**
+   * Address subscribed to the alarm topic (AWS sends a confirmation mail first).
+   * @default - no subscription; subscribe to the topic yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Alarm when the oldest ingest-queue message is older than this.
+   * @default DEFAULTS.backlogAgeAlarmSeconds
+   */
+  readonly backlogAgeThreshold?: Duration;
+  /**
+   * Alarm when the p99 function duration stays above this percentage of the timeout.
+   * @default DEFAULTS.durationAlarmPercent
+   */
+  readonly durationAlarmPercent?: number;
+  /**
+   * Alarm when more than this percentage of lines is rejected.
+   * @default DEFAULTS.rejectRateAlarmPercent
+   */
+  readonly rejectRateAlarmPercent?: number;
+  /**
+   * Alarm when Firehose holds undelivered records older than this.
+   * @default DEFAULTS.dataFreshnessAlarmSeconds
+   */
+  readonly dataFreshnessThreshold?: Duration;
+  /**
+   * Alarm when incoming bytes stay above this percentage of the stream's limit.
+   * @default DEFAULTS.firehoseLimitAlarmPercent
+   */
+  readonly firehoseLimitAlarmPercent?: number;
+  /**
+   * Alarm when no record was sent for this long.
+   * @default - no such alarm (DEFAULTS.noDataAlarmMinutes is 0)
+   */
+  readonly noDataPeriod?: Duration;
+}
+
+/**
+ * Alarms, a dashboard and an SNS topic for the pipeline, hand-written on aws-cloudwatch rather than with
+ * cdk-monitoring-constructs: the Firehose Iceberg metrics (`DeliveryToIceberg.*`) and the handler's EMF metrics are
+ * custom either way, and this keeps every threshold, missing-data rule and runbook text in one readable place.
+ *
+ * Every alarm notifies the topic on ALARM and on OK. Its description says what it means and what to do (the README
+ * runbook quotes them). Missing data is "not breaching" for every alarm but NoData: without traffic there are no
+ * datapoints, and that is not a failure, except for the alarm whose purpose is to notice exactly that.
+ *
+ * The topic enforces TLS for publishers (cdk-nag AwsSolutions-SNS3) and is not KMS-encrypted: CloudWatch cannot
+ * publish to a topic encrypted with the AWS-managed key, a customer-managed key costs a monthly fee, and alarm
+ * messages carry only alarm names, states and metric values.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly metrics: PipelineMetrics;
+  /** The alarms by id (NoData only when configured). */
+  readonly alarms: ReadonlyMap<AlarmId, Alarm>;
+  /** Console URL of the dashboard. */
+  readonly dashboardUrl: string;
+
+  private readonly alarmMap = new Map<AlarmId, Alarm>();
+  private readonly action: SnsAction;
+  private readonly stackName: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.stackName = Stack.of(this).stackName;
+    this.alarms = this.alarmMap;
+    this.metrics = new PipelineMetrics({
+      queue: props.queue,
+      deadLetterQueue: props.deadLetterQueue,
+      function: props.function,
+      deliveryStreamName: props.deliveryStreamName,
+    });
+
+    // SNS display names are limited to 100 characters; stack names may have 128.
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: `${this.stackName.slice(0, 93)} alarms`,
+      enforceSSL: true,
+    });
+    // A topic policy replaces the default one, so CloudWatch needs an explicit grant, scoped to this stack's alarms.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${this.stackName}-*`,
+          },
+        },
+      }),
+    );
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.action = new SnsAction(this.topic);
+
+    this.createAlarms(props);
+    this.dashboard = this.createDashboard(props);
+    this.dashboardUrl = `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+  }
+
+  /** The alarm with this id (throws if it was not created). */
+  alarm(id: AlarmId): Alarm {
+    const alarm = this.alarmMap.get(id);
+    if (!alarm) throw new Error(`no alarm ${id}`);
+    return alarm;
+  }
+
+  private createAlarms(props: MonitoringProps): void {
+    const m = this.metrics;
+    const backlog = props.backlogAgeThreshold ?? Duration.seconds(DEFAULTS.backlogAgeAlarmSeconds);
+    const durationPercent = props.durationAlarmPercent ?? DEFAULTS.durationAlarmPercent;
+    const durationMs = Math.round((props.functionTimeout.toMilliseconds() * durationPercent) / 100);
+    const rejectPercent = props.rejectRateAlarmPercent ?? DEFAULTS.rejectRateAlarmPercent;
+    const freshness = props.dataFreshnessThreshold ?? Duration.seconds(DEFAULTS.dataFreshnessAlarmSeconds);
+    const limitPercent = props.firehoseLimitAlarmPercent ?? DEFAULTS.firehoseLimitAlarmPercent;
+    const GTE = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    const GT = ComparisonOperator.GREATER_THAN_THRESHOLD;
+
+    this.addAlarm('IngestBacklog', {
+      metric: m.queueOldestMessageAge(),
+      threshold: backlog.toSeconds(),
+      comparisonOperator: GT,
+      evaluationPeriods: 1,
+      description:
+        `Ingest backlog: the oldest S3 notification in the ingest queue is older than ${backlog.toHumanString()}. Log files ` +
+        'arrive faster than they are ingested, or ingestion fails and messages wait for retries (a failed message ' +
+        "reappears after the queue's visibility timeout). Do: check the IngestErrors, IngestThrottles and Firehose " +
+        'alarms and the function log group; if the function is healthy but always busy, raise maxConcurrency (mind ' +
+        'the Firehose quota) or functionMemoryMiB. Messages older than queueRetentionDays are dropped: re-enqueue ' +
+        'that time range with alb-iceberg backfill.',
+    });
+    this.addAlarm('DeadLetters', {
+      metric: m.deadLetterMessages(),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 1,
+      description:
+        `Dead letters: messages in the dead-letter queue. A log file (or a continuation of one) failed ` +
+        `${props.maxReceiveCount} times and is no longer retried; the dead-letter queue keeps it 14 days. Do: read ` +
+        'a message to get the S3 key, find that key in the function log group (and in alb-iceberg errors), fix the ' +
+        'cause, then move the messages back to the ingest queue (SQS console "Start DLQ redrive", or aws sqs ' +
+        'start-message-move-task). Rows sent twice by a retried file are removed by the dedup view.',
+    });
+    this.addAlarm('IngestErrors', {
+      metric: m.functionErrors(),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 1,
+      description:
+        'Ingest function errors: an invocation threw, timed out or ran out of memory. The handler reports failed ' +
+        'messages as partial batch failures, so an error means something unexpected and the whole batch is retried. ' +
+        'Do: search the function log group for "ERROR", "Task timed out" and "Runtime exited"; for timeouts or ' +
+        'out-of-memory raise functionTimeoutSeconds or functionMemoryMiB; for a code error, open an issue with the ' +
+        'log lines.',
+    });
+    this.addAlarm('IngestThrottles', {
+      metric: m.functionThrottles(),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 1,
+      description:
+        'Ingest function throttled: Lambda refused invocations, usually because the account or Region ran out of ' +
+        'concurrency (the event source already caps this function at maxConcurrency). Throttled messages return to ' +
+        'the queue and count towards maxReceiveCount, so sustained throttling dead-letters log files. Do: check the ' +
+        "account's ConcurrentExecutions against its quota and other functions' use; request a higher Lambda " +
+        'concurrency quota or lower maxConcurrency.',
+    });
+    this.addAlarm('IngestDurationNearTimeout', {
+      metric: m.functionDuration(Stats.p(99)),
+      threshold: durationMs,
+      comparisonOperator: GT,
+      evaluationPeriods: 3,
+      description:
+        `Ingest duration near the timeout: p99 duration above ${durationPercent}% of the function timeout ` +
+        `(${props.functionTimeout.toHumanString()}) for 15 minutes. The handler checkpoints and continues large files ` +
+        'in a new invocation before the timeout, so this means files routinely do not fit one invocation: ingestion ' +
+        'slows down and continuations pile up. Do: raise functionMemoryMiB (more CPU, faster parsing) or ' +
+        'functionTimeoutSeconds; check the Firehose alarms, since slow or throttled PutRecordBatch calls also ' +
+        'stretch invocations.',
+    });
+    this.addAlarm('FirehoseFailedRows', {
+      metric: m.firehoseFailedRows(),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 1,
+      description:
+        'Firehose failed rows: Firehose could not write rows to the Iceberg table after retrying and wrote them to ' +
+        'the firehose-errors/ prefix of the lake bucket instead; they are missing from the table. Do: run ' +
+        'alb-iceberg errors on the lake bucket to see the error codes (e.g. Iceberg.NoSuchTable, Glue.AccessDenied, ' +
+        'S3.AccessDenied) and the Firehose log group; fix the cause (table, permissions, Lake Formation grants), ' +
+        'then run alb-iceberg redrive to send the failed rows again.',
+    });
+    this.addAlarm('FirehoseThrottled', {
+      metric: m.firehoseThrottledRecords(),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      description:
+        'Firehose throttling: the stream refused records in two of the last three 5-minute periods because a ' +
+        'throughput limit (bytes, records or requests per second) was exceeded. The ingest function retries with ' +
+        'backoff, so nothing is lost yet, but ingestion slows and invocations get longer. Do: compare IncomingBytes ' +
+        'with BytesPerSecondLimit on the dashboard; lower maxConcurrency to smooth the load, or request a higher ' +
+        'Firehose limit (Service Quotas or the Firehose limits form).',
+    });
+    this.addAlarm('FirehoseNearThroughputLimit', {
+      metric: m.firehoseIncomingBytesPercentOfLimit(),
+      threshold: limitPercent,
+      comparisonOperator: GT,
+      evaluationPeriods: 3,
+      description:
+        `Firehose near its throughput limit: incoming bytes per second above ${limitPercent}% of the stream's ` +
+        'BytesPerSecondLimit for 15 minutes. Throttling (FirehoseThrottled) follows if traffic grows. Do: request a ' +
+        'higher limit before it is reached (Service Quotas or the Firehose limits form), or lower maxConcurrency ' +
+        'if the peak is a backfill that may take longer.',
+    });
+    this.addAlarm('DataFreshness', {
+      metric: m.firehoseDataFreshness(),
+      threshold: freshness.toSeconds(),
+      comparisonOperator: GT,
+      evaluationPeriods: 1,
+      description:
+        `Stale data: Firehose holds records older than ${freshness.toHumanString()} that it has not yet committed to the ` +
+        'Iceberg table, so queries miss recent requests. Firehose is retrying deliveries (table, Glue or S3 errors) ' +
+        'or cannot keep up. Do: check the Firehose log group and FirehoseFailedRows; verify the Glue table exists and ' +
+        'the Firehose role may update it; look for Glue or S3 incidents in AWS Health.',
+    });
+    this.addAlarm('RejectRate', {
+      metric: m.rejectRatePercent(Duration.minutes(15)),
+      threshold: rejectPercent,
+      comparisonOperator: GT,
+      evaluationPeriods: 2,
+      description:
+        `Rejected lines: more than ${rejectPercent}% of log lines could not be parsed for 30 minutes. They are not ` +
+        'in the table; each source file has a rejects object (file, line number, reason, raw text) under the ' +
+        'rejects/ prefix of the lake bucket. Do: run alb-iceberg errors on the lake bucket to see the reasons and ' +
+        'samples; if ALB changed a field format, fix the parser and re-ingest the affected files with alb-iceberg ' +
+        'backfill.',
+    });
+    this.addAlarm('FormatDrift', {
+      metric: m.handler('ExtraFieldLines', Duration.hours(1)),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 1,
+      description:
+        'Format drift: log lines in the last hour carried fields after the last known one; AWS probably added a ' +
+        'field to ALB access logs. Nothing is lost: the extra text is kept in the extra_fields column. Do: run the ' +
+        `Athena saved query "${QUERY_NAMES.formatDrift}" to see the new values, compare with the ALB access-log ` +
+        'documentation, then add the field as a new column (next field id) in lambda/schema/columns.ts and deploy.',
+    });
+    if (props.noDataPeriod) {
+      this.addAlarm('NoData', {
+        metric: m.handler('RecordsSent', props.noDataPeriod),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.BREACHING,
+        description:
+          `No data: the ingest function sent no record to Firehose for ${props.noDataPeriod.toHumanString()}. Either the ` +
+          'load balancers had no traffic, or log files no longer reach the pipeline. Do: check that the ALBs still ' +
+          'have access logging enabled to the log bucket and prefix, that new objects appear there, and that the ' +
+          'bucket still sends s3:ObjectCreated notifications to the ingest queue (another tool may have replaced ' +
+          'the bucket notification configuration); then check the IngestBacklog and DeadLetters alarms.',
+      });
+    }
+  }
+
+  private addAlarm(
+    id: AlarmId,
+    spec: {
+      readonly metric: IMetric;
+      readonly threshold: number;
+      readonly comparisonOperator: ComparisonOperator;
+      readonly evaluationPeriods: number;
+      readonly datapointsToAlarm?: number;
+      readonly treatMissingData?: TreatMissingData;
+      readonly description: string;
+    },
+  ): void {
+    const alarm = new Alarm(this, id, {
+      alarmName: `${this.stackName}-${id}`,
+      alarmDescription: spec.description,
+      metric: spec.metric,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparisonOperator,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm,
+      // No traffic means no datapoints; that is not a failure (NoData overrides this deliberately).
+      treatMissingData: spec.treatMissingData ?? TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarmMap.set(id, alarm);
+  }
+
+  private createDashboard(props: MonitoringProps): Dashboard {
+    const m = this.metrics;
+    const alarm = (id: AlarmId) => this.alarmMap.get(id);
+    const line = (id: AlarmId, label: string) => {
+      const a = alarm(id);
+      return a ? [{ value: a.toAnnotation().value, label }] : [];
+    };
+    const graph = (title: string, left: IMetric[], extra: Partial<GraphWidgetProps> = {}) =>
+      new GraphWidget({ title, left, width: 8, height: 6, ...extra });
+
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.stackName}-${Aws.REGION}`,
+      defaultInterval: Duration.hours(6),
+    });
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          `# ${this.stackName}: ALB access logs to Iceberg\n` +
+          'S3 log bucket → SQS ingest queue → ingest Lambda → Firehose → Iceberg table (Athena). Read top to bottom: ' +
+          'a problem usually shows first where it starts. Each alarm description says what it means and what to do.',
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarmMap.values()], width: 24, height: 3 }),
+    );
+    dashboard.addWidgets(
+      graph('Queue: age of oldest message (s)', [m.queueOldestMessageAge()], {
+        leftAnnotations: line('IngestBacklog', 'alarm'),
+      }),
+      graph('Queue: messages waiting', [m.queueVisibleMessages()], { right: [m.deadLetterMessages()] }),
+      graph('Function: invocations, errors, throttles', [m.functionInvocations()], {
+        right: [m.functionErrors(), m.functionThrottles()],
+      }),
+    );
+    dashboard.addWidgets(
+      graph('Function: duration (ms)', [m.functionDuration(Stats.p(50)), m.functionDuration(Stats.p(99))], {
+        right: [m.functionDuration(Stats.MAXIMUM)],
+        leftAnnotations: [
+          ...line('IngestDurationNearTimeout', 'alarm (p99)'),
+          { value: props.functionTimeout.toMilliseconds(), label: 'timeout' },
+        ],
+      }),
+      graph('Handler: objects', [
+        m.handler('ObjectsIngested'),
+        m.handler('ObjectsSkipped'),
+        m.handler('ObjectsMissing'),
+        m.handler('ObjectsUnfinished'),
+        m.handler('Continuations'),
+        m.handler('MessagesFailed'),
+      ]),
+      graph('Handler: lines and records', [m.handler('Lines'), m.handler('RecordsSent')], {
+        right: [m.handler('Rejects'), m.handler('ExtraFieldLines')],
+      }),
+    );
+    dashboard.addWidgets(
+      graph('Handler: rejected lines (%)', [m.rejectRatePercent()], {
+        leftAnnotations: line('RejectRate', 'alarm (15-min periods)'),
+      }),
+      graph('Handler: bytes (compressed in, raw, Firehose records)', [
+        m.handler('BytesIn'),
+        m.handler('RawBytes'),
+        m.handler('RecordBytes'),
+      ]),
+      graph('Handler: record bytes per raw log byte (cost lever)', [m.recordBytesPerRawByte()]),
+    );
+    dashboard.addWidgets(
+      graph('Handler: Firehose retries and throttles', [m.handler('Retries'), m.handler('Throttles')]),
+      graph('Firehose: incoming bytes, % of limit', [m.firehoseIncomingBytesPercentOfLimit()], {
+        leftAnnotations: line('FirehoseNearThroughputLimit', 'alarm'),
+        right: [m.firehoseThrottledRecords()],
+      }),
+      graph('Firehose: rows delivered and failed', [m.firehoseSuccessfulRows()], {
+        right: [m.firehoseFailedRows()],
+      }),
+    );
+    dashboard.addWidgets(
+      graph('Firehose: data freshness (s)', [m.firehoseDataFreshness()], {
+        leftAnnotations: line('DataFreshness', 'alarm'),
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Athena: the workgroup settings and the named queries (the SQL itself is checked for table, time filter and column
+ * names; running it needs an AWS account).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/columns';
+import {
+  athenaQueries,
+  dedupViewName,
+  LINE_IDENTITY,
+  type NamedQuerySpec,
+  QUERY_NAMES,
+} from '../../lib/athena-queries';
+import { DEFAULTS } from '../../lib/config';
+import { logicalId, onlyResource, resourcesOfType, synth } from './helpers';
+
+const ref = (id: string) => ({ Ref: id });
+const GIB = 1024 ** 3;
+
+/**
+ * Words of a query that are not SQL keywords, functions, aliases or the database/table/view names: they must be
+ * columns of the table.
+ */
+const SQL_WORDS = new Set(
+  [
+    'select distinct from where and or not is null as group by order desc having limit',
+    'interval hour day minute localtimestamp current_date cast timestamp create replace view over partition',
+    'optimize rewrite data using bin_pack vacuum',
+    'count count_if sum max array_sort array_agg date_trunc approx_percentile arbitrary strpos row_number',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+function columnWords(spec: NamedQuerySpec, names: string[]): string[] {
+  const sql = spec.sql.replace(/'[^']*'/g, "''"); // string literals are not identifiers
+  const aliases = [...sql.matchAll(/\bAS\s+"?([a-z_][a-z0-9_]*)"?/gi)].map((m) => m[1]?.toLowerCase());
+  const words = [...sql.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)].map((m) => m[0]);
+  return words.filter((w) => !SQL_WORDS.has(w.toLowerCase()) && !aliases.includes(w) && !names.includes(w));
+}
+
+describe('Athena with the default configuration', () => {
+  const { stack, template } = synth();
+  const [workGroupId, workGroup] = onlyResource(template, 'AWS::Athena::WorkGroup');
+  const queries = Object.values(resourcesOfType(template, 'AWS::Athena::NamedQuery')).map(
+    (q) =>
+      q.Properties as { Name: string; Description: string; Database: string; QueryString: string; WorkGroup: unknown },
+  );
+
+  it('has a workgroup named after the stack, on engine version 3, enforcing its settings', () => {
+    assert.equal(workGroup.Properties?.Name, DEFAULTS.stackName);
+    assert.equal(workGroup.Properties?.State, 'ENABLED');
+    assert.equal(workGroup.Properties?.RecursiveDeleteOption, true);
+    const configuration = workGroup.Properties?.WorkGroupConfiguration as Record<string, unknown>;
+    assert.deepEqual(configuration.EngineVersion, { SelectedEngineVersion: 'Athena engine version 3' });
+    assert.equal(configuration.EnforceWorkGroupConfiguration, true);
+    assert.equal(configuration.PublishCloudWatchMetricsEnabled, true);
+  });
+
+  it('writes results SSE-S3-encrypted under the athena-results/ prefix of the lake bucket', () => {
+    const configuration = workGroup.Properties?.WorkGroupConfiguration as Record<string, unknown>;
+    assert.deepEqual(configuration.ResultConfiguration, {
+      OutputLocation: { 'Fn::Join': ['', ['s3://', ref(logicalId(stack.lake.bucket)), '/athena-results/']] },
+      EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+    });
+  });
+
+  it('cancels queries that scan more than the configured GiB', () => {
+    const configuration = workGroup.Properties?.WorkGroupConfiguration as Record<string, unknown>;
+    assert.equal(configuration.BytesScannedCutoffPerQuery, DEFAULTS.athenaBytesScannedCutoffGiB * GIB);
+  });
+
+  it('is deleted with the stack under the default removal policy', () => {
+    template.hasResource('AWS::Athena::WorkGroup', { DeletionPolicy: 'Delete' });
+  });
+
+  it('saves every named query in the workgroup, on the configured database', () => {
+    assert.equal(queries.length, Object.keys(QUERY_NAMES).length);
+    assert.deepEqual(queries.map((q) => q.Name).sort(), Object.values(QUERY_NAMES).sort());
+    for (const q of queries) {
+      assert.deepEqual(q.WorkGroup, ref(workGroupId), q.Name);
+      assert.equal(q.Database, DEFAULTS.databaseName, q.Name);
+      assert.ok(q.Name.length <= 128, `${q.Name}: name fits 128 characters`);
+      assert.ok(q.Description.length <= 1024, `${q.Name}: description fits 1024 characters`);
+    }
+  });
+
+  it('saves exactly the SQL of lib/athena-queries.ts', () => {
+    const specs = athenaQueries(DEFAULTS.databaseName, DEFAULTS.tableName);
+    for (const spec of specs) {
+      const saved = queries.find((q) => q.Name === spec.name);
+      assert.equal(saved?.QueryString, spec.sql, spec.name);
+      assert.equal(saved?.Description, spec.description, spec.name);
+    }
+  });
+
+  it('outputs the workgroup name', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    assert.deepEqual(outputs.AthenaWorkGroup?.Value, ref(workGroupId));
+  });
+});
+
+describe('named queries', () => {
+  const database = 'edge_logs';
+  const table = 'alb_prod';
+  const specs = athenaQueries(database, table);
+  const byKind = (kind: NamedQuerySpec['kind']) => specs.filter((s) => s.kind === kind);
+  const time = `"${PARTITION_COLUMN}"`;
+
+  it('cover what on-call needs, the dedup view and maintenance', () => {
+    assert.deepEqual(
+      specs.map((s) => s.id),
+      [
+        'errorsByTarget',
+        'latencyByTargetGroup',
+        'topClients',
+        'byTraceId',
+        'formatDrift',
+        'duplicates',
+        'createDedupView',
+        'optimize',
+        'vacuum',
+      ],
+    );
+    assert.equal(new Set(specs.map((s) => s.name)).size, specs.length, 'names are unique');
+  });
+
+  it('read the configured table, quoted', () => {
+    for (const spec of [...byKind('incident'), ...byKind('view')]) {
+      assert.ok(spec.sql.includes(`FROM "${database}"."${table}"`), spec.name);
+    }
+  });
+
+  it('filter on "time" so Iceberg prunes partitions', () => {
+    for (const spec of byKind('incident')) {
+      assert.match(spec.sql, /\nWHERE "time" >= localtimestamp - INTERVAL '\d+' (HOUR|DAY)\n/, spec.name);
+    }
+    const optimize = specs.find((s) => s.id === 'optimize');
+    assert.match(optimize?.sql ?? '', /\nWHERE "time" >= CAST\(current_date - INTERVAL '2' DAY AS timestamp\)$/);
+  });
+
+  it('always quote the column "time" (a reserved word) with double quotes', () => {
+    for (const spec of specs) {
+      const unquoted = spec.sql.replaceAll(time, '').match(/\btime\b/gi);
+      assert.equal(unquoted, null, `${spec.name}: ${spec.sql}`);
+    }
+  });
+
+  it('name only columns of the table', () => {
+    const known = new Set(COLUMNS.map((c) => c.name));
+    for (const spec of specs) {
+      const words = columnWords(spec, [database, table, dedupViewName(table)]);
+      assert.deepEqual(
+        words.filter((w) => !known.has(w)),
+        [],
+        spec.name,
+      );
+      if (spec.kind !== 'maintenance') assert.ok(words.length >= 3, `${spec.name} names columns`);
+    }
+    const typo = { ...specs[0], sql: 'SELECT elb_status FROM t' } as NamedQuerySpec;
+    assert.deepEqual(columnWords(typo, ['t']), ['elb_status'], 'the check catches a misspelt column');
+  });
+
+  it('group 5xx by target in 5-minute buckets', () => {
+    const sql = specs.find((s) => s.id === 'errorsByTarget')?.sql ?? '';
+    assert.ok(sql.includes(`date_trunc('hour', ${time}) + INTERVAL '5' MINUTE * (minute(${time}) / 5) AS bucket`));
+    assert.ok(sql.includes('AND elb_status_code >= 500'));
+    assert.ok(sql.includes('target_group_arn,\n  target_ip,\n  target_port,'));
+  });
+
+  it('compute latency percentiles with approx_percentile per target group', () => {
+    const sql = specs.find((s) => s.id === 'latencyByTargetGroup')?.sql ?? '';
+    for (const p of ['0.5', '0.9', '0.99']) assert.ok(sql.includes(`approx_percentile(target_processing_time, ${p})`));
+    assert.ok(sql.includes('GROUP BY target_group_arn'));
+    assert.ok(sql.includes('target_processing_time >= 0'), 'leaves out requests that never reached a target');
+  });
+
+  it('take the trace id as an execution parameter', () => {
+    const sql = specs.find((s) => s.id === 'byTraceId')?.sql ?? '';
+    assert.ok(sql.includes('AND strpos(trace_id, ?) > 0'));
+    assert.equal(sql.split('?').length, 2, 'one parameter');
+  });
+
+  it('create a view that keeps each line once by its identity, with "time" in the window partition', () => {
+    const sql = specs.find((s) => s.id === 'createDedupView')?.sql ?? '';
+    assert.ok(sql.startsWith(`CREATE OR REPLACE VIEW "${database}"."${table}_dedup" AS\n`));
+    assert.deepEqual(LINE_IDENTITY, ['account_id', 'region', 'elb', 'source_file', 'line_number']);
+    assert.ok(
+      sql.includes(`row_number() OVER (PARTITION BY account_id, region, elb, source_file, line_number, ${time})`),
+    );
+    assert.ok(sql.includes('WHERE copy_number = 1\n  OR source_file IS NULL\n  OR line_number IS NULL'));
+    const selected = sql.slice(sql.indexOf('SELECT'), sql.indexOf('FROM ('));
+    assert.deepEqual(
+      [...selected.matchAll(/"([a-z_0-9]+)"/g)].map((m) => m[1]),
+      COLUMNS.map((c) => c.name),
+      'the view has exactly the table columns, not copy_number',
+    );
+  });
+
+  it('maintain the table with OPTIMIZE ... BIN_PACK and VACUUM, in the syntax of their reference pages', () => {
+    assert.ok(
+      specs
+        .find((s) => s.id === 'optimize')
+        ?.sql.startsWith(`OPTIMIZE ${database}.${table} REWRITE DATA USING BIN_PACK\n`),
+    );
+    assert.equal(specs.find((s) => s.id === 'vacuum')?.sql, `VACUUM ${database}.${table}`);
+    assert.equal(athenaQueries('db', '_t').find((s) => s.id === 'vacuum')?.sql, 'VACUUM db.`_t`');
+  });
+});
+
+describe('Athena with a configured database, table, stack name and scan limit', () => {
+  const { template } = synth({
+    stackName: 'EdgeLogs',
+    databaseName: 'edge_logs',
+    tableName: 'alb_prod',
+    athenaBytesScannedCutoffGiB: '50',
+    removalPolicy: 'retain',
+  });
+  const [, workGroup] = onlyResource(template, 'AWS::Athena::WorkGroup');
+
+  it('uses them in the workgroup and the named queries', () => {
+    assert.equal(workGroup.Properties?.Name, 'EdgeLogs');
+    const configuration = workGroup.Properties?.WorkGroupConfiguration as Record<string, unknown>;
+    assert.equal(configuration.BytesScannedCutoffPerQuery, 50 * GIB);
+    for (const q of Object.values(resourcesOfType(template, 'AWS::Athena::NamedQuery'))) {
+      assert.equal(q.Properties?.Database, 'edge_logs');
+      assert.match(q.Properties?.QueryString as string, /edge_logs"?\."?alb_prod/);
+    }
+  });
+
+  it('keeps the workgroup and its queries under the retain removal policy', () => {
+    template.hasResource('AWS::Athena::WorkGroup', { DeletionPolicy: 'Retain' });
+    for (const q of Object.values(resourcesOfType(template, 'AWS::Athena::NamedQuery'))) {
+      assert.equal(q.DeletionPolicy, 'Retain');
+    }
+  });
+});

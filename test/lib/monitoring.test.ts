@@ -1,0 +1,401 @@
+/**
+ * Monitoring: the alarm topic, the alarms (metric, threshold, missing-data rule, actions) and the dashboard, with the
+ * default configuration and with every monitoring setting changed.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, METRICS_SERVICE_DIMENSION } from '../../lambda/ingest/telemetry';
+import { QUERY_NAMES } from '../../lib/athena-queries';
+import { DEFAULTS } from '../../lib/config';
+import { ALARM_IDS, type AlarmId } from '../../lib/monitoring';
+import {
+  logicalId,
+  nagFindings,
+  onlyResource,
+  resourcesOfType,
+  statementsOf,
+  synth,
+  validationReport,
+} from './helpers';
+
+const json = JSON.stringify;
+const ref = (id: string) => ({ Ref: id });
+
+interface MetricStatJson {
+  readonly Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
+  readonly Period: number;
+  readonly Stat: string;
+}
+interface AlarmJson {
+  readonly AlarmName: string;
+  readonly AlarmDescription: string;
+  readonly Namespace?: string;
+  readonly MetricName?: string;
+  readonly Dimensions?: { Name: string; Value: unknown }[];
+  readonly Statistic?: string;
+  readonly ExtendedStatistic?: string;
+  readonly Period?: number;
+  readonly Metrics?: { Id: string; Expression?: string; MetricStat?: MetricStatJson; ReturnData?: boolean }[];
+  readonly Threshold: number;
+  readonly ComparisonOperator: string;
+  readonly EvaluationPeriods: number;
+  readonly DatapointsToAlarm?: number;
+  readonly TreatMissingData: string;
+  readonly AlarmActions: unknown[];
+  readonly OKActions: unknown[];
+}
+
+/** The metric of a single-metric alarm, whichever form CloudFormation got. */
+function singleMetric(a: AlarmJson): {
+  namespace?: string;
+  name?: string;
+  dimensions?: unknown;
+  stat?: string;
+  period?: number;
+} {
+  if (!a.Metrics) {
+    return {
+      namespace: a.Namespace,
+      name: a.MetricName,
+      dimensions: a.Dimensions,
+      stat: a.Statistic ?? a.ExtendedStatistic,
+      period: a.Period,
+    };
+  }
+  assert.equal(a.Metrics.length, 1, `${a.AlarmName} has one metric`);
+  const stat = a.Metrics[0]?.MetricStat;
+  assert.ok(stat, `${a.AlarmName} has a metric, not an expression`);
+  return {
+    namespace: stat.Metric.Namespace,
+    name: stat.Metric.MetricName,
+    dimensions: stat.Metric.Dimensions,
+    stat: stat.Stat,
+    period: stat.Period,
+  };
+}
+
+function alarmsOf(template: ReturnType<typeof synth>['template']): Map<string, AlarmJson> {
+  const alarms = new Map<string, AlarmJson>();
+  for (const alarm of Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))) {
+    const props = alarm.Properties as unknown as AlarmJson;
+    alarms.set(props.AlarmName, props);
+  }
+  return alarms;
+}
+
+describe('monitoring with the default configuration', () => {
+  const { stack, template } = synth();
+  const alarms = alarmsOf(template);
+  const topicId = logicalId(stack.monitoring.topic);
+  const alarm = (id: AlarmId): AlarmJson => {
+    const found = alarms.get(`${DEFAULTS.stackName}-${id}`);
+    assert.ok(found, `alarm ${id}`);
+    return found;
+  };
+  const ids = {
+    queue: logicalId(stack.logSource.queue),
+    dlq: logicalId(stack.logSource.deadLetterQueue),
+    fn: logicalId(stack.ingest.function),
+    stream: logicalId(stack.deliveryStream.stream),
+  };
+
+  /** Asserts the one metric of a single-metric alarm (flat form, or a Metrics list when the metric has a label). */
+  function assertMetric(
+    a: AlarmJson,
+    expected: { namespace: string; name: string; dimensions: Record<string, unknown>; stat: string; period: number },
+  ): void {
+    assert.deepEqual(singleMetric(a), {
+      namespace: expected.namespace,
+      name: expected.name,
+      dimensions: Object.entries(expected.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      stat: expected.stat,
+      period: expected.period,
+    });
+  }
+
+  /** The metrics of a metric-math alarm, by id. */
+  function mathMetrics(a: AlarmJson): { expression: string; metrics: Map<string, MetricStatJson> } {
+    const expression = a.Metrics?.find((m) => m.Expression !== undefined);
+    assert.ok(expression?.Expression, 'a math expression');
+    assert.equal(expression.ReturnData, true);
+    const metrics = new Map<string, MetricStatJson>();
+    for (const m of a.Metrics ?? []) if (m.MetricStat) metrics.set(m.Id, m.MetricStat);
+    return { expression: expression.Expression, metrics };
+  }
+
+  const emf = (name: keyof typeof METRICS) => ({
+    namespace: METRICS_NAMESPACE,
+    name,
+    dimensions: { [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE },
+  });
+  const firehose = (name: string) => ({
+    namespace: 'AWS/Firehose',
+    name,
+    dimensions: { DeliveryStreamName: ref(ids.stream) },
+  });
+
+  it('has one alarm per id, except the opt-in NoData alarm', () => {
+    assert.equal(alarms.size, ALARM_IDS.length - 1);
+    assert.deepEqual(
+      [...alarms.keys()].sort(),
+      ALARM_IDS.filter((id) => id !== 'NoData')
+        .map((id) => `${DEFAULTS.stackName}-${id}`)
+        .sort(),
+    );
+  });
+
+  it('notifies the topic on ALARM and on OK, with a description saying what to do', () => {
+    for (const [name, a] of alarms) {
+      assert.deepEqual(a.AlarmActions, [ref(topicId)], name);
+      assert.deepEqual(a.OKActions, [ref(topicId)], name);
+      assert.match(a.AlarmDescription, /\. Do: /, name);
+      assert.ok(a.AlarmDescription.length <= 1024, `${name} description fits CloudWatch's 1024 characters`);
+    }
+  });
+
+  it('treats missing data as not breaching: no traffic is not a failure', () => {
+    for (const [name, a] of alarms) assert.equal(a.TreatMissingData, 'notBreaching', name);
+  });
+
+  it('alarms on the age of the oldest ingest-queue message (backlog)', () => {
+    const a = alarm('IngestBacklog');
+    assertMetric(a, {
+      namespace: 'AWS/SQS',
+      name: 'ApproximateAgeOfOldestMessage',
+      dimensions: { QueueName: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } },
+      stat: 'Maximum',
+      period: 300,
+    });
+    assert.equal(a.Threshold, DEFAULTS.backlogAgeAlarmSeconds);
+    assert.equal(a.ComparisonOperator, 'GreaterThanThreshold');
+    assert.equal(a.EvaluationPeriods, 1);
+  });
+
+  it('alarms on any message in the dead-letter queue', () => {
+    const a = alarm('DeadLetters');
+    assertMetric(a, {
+      namespace: 'AWS/SQS',
+      name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } },
+      stat: 'Maximum',
+      period: 300,
+    });
+    assert.equal(a.Threshold, 1);
+    assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+    assert.match(a.AlarmDescription, new RegExp(`failed ${DEFAULTS.maxReceiveCount} times`));
+  });
+
+  it('alarms on any ingest-function error and throttle', () => {
+    for (const [id, name] of [
+      ['IngestErrors', 'Errors'],
+      ['IngestThrottles', 'Throttles'],
+    ] as const) {
+      const a = alarm(id);
+      assertMetric(a, {
+        namespace: 'AWS/Lambda',
+        name,
+        dimensions: { FunctionName: ref(ids.fn) },
+        stat: 'Sum',
+        period: 300,
+      });
+      assert.equal(a.Threshold, 1);
+      assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+      assert.equal(a.EvaluationPeriods, 1);
+    }
+  });
+
+  it('alarms when p99 duration stays above a percentage of the function timeout', () => {
+    const a = alarm('IngestDurationNearTimeout');
+    assertMetric(a, {
+      namespace: 'AWS/Lambda',
+      name: 'Duration',
+      dimensions: { FunctionName: ref(ids.fn) },
+      stat: 'p99',
+      period: 300,
+    });
+    assert.equal(a.Threshold, (DEFAULTS.functionTimeoutSeconds * 1000 * DEFAULTS.durationAlarmPercent) / 100);
+    assert.equal(a.ComparisonOperator, 'GreaterThanThreshold');
+    assert.equal(a.EvaluationPeriods, 3);
+  });
+
+  it('alarms on any row Firehose failed to write to the Iceberg table', () => {
+    const a = alarm('FirehoseFailedRows');
+    assertMetric(a, { ...firehose('DeliveryToIceberg.FailedRowCount'), stat: 'Sum', period: 300 });
+    assert.equal(a.Threshold, 1);
+    assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+  });
+
+  it('alarms on Firehose throttling in two of three periods', () => {
+    const a = alarm('FirehoseThrottled');
+    assertMetric(a, { ...firehose('ThrottledRecords'), stat: 'Sum', period: 300 });
+    assert.equal(a.Threshold, 1);
+    assert.equal(a.EvaluationPeriods, 3);
+    assert.equal(a.DatapointsToAlarm, 2);
+  });
+
+  it('alarms when incoming bytes approach the stream limit (IncomingBytes / 300 vs BytesPerSecondLimit)', () => {
+    const a = alarm('FirehoseNearThroughputLimit');
+    const { expression, metrics } = mathMetrics(a);
+    assert.equal(expression, '100 * (bytes / PERIOD(bytes)) / limit');
+    assert.equal(metrics.get('bytes')?.Metric.MetricName, 'IncomingBytes');
+    assert.equal(metrics.get('bytes')?.Stat, 'Sum');
+    assert.equal(metrics.get('limit')?.Metric.MetricName, 'BytesPerSecondLimit');
+    assert.equal(metrics.get('limit')?.Stat, 'Average');
+    for (const m of metrics.values()) {
+      assert.equal(m.Metric.Namespace, 'AWS/Firehose');
+      assert.deepEqual(m.Metric.Dimensions, [{ Name: 'DeliveryStreamName', Value: ref(ids.stream) }]);
+      assert.equal(m.Period, 300);
+    }
+    assert.equal(a.Threshold, DEFAULTS.firehoseLimitAlarmPercent);
+    assert.equal(a.EvaluationPeriods, 3);
+  });
+
+  it('alarms on stale data in Firehose (DeliveryToIceberg.DataFreshness)', () => {
+    const a = alarm('DataFreshness');
+    assertMetric(a, { ...firehose('DeliveryToIceberg.DataFreshness'), stat: 'Maximum', period: 300 });
+    assert.equal(a.Threshold, DEFAULTS.dataFreshnessAlarmSeconds);
+    assert.equal(a.ComparisonOperator, 'GreaterThanThreshold');
+  });
+
+  it("alarms on the reject rate from the handler's EMF metrics, over 30 minutes", () => {
+    const a = alarm('RejectRate');
+    const { expression, metrics } = mathMetrics(a);
+    assert.equal(expression, 'IF(lines > 0, 100 * FILL(rejects, 0) / lines, 0)');
+    for (const [id, name] of [
+      ['lines', 'Lines'],
+      ['rejects', 'Rejects'],
+    ] as const) {
+      const m = metrics.get(id);
+      const expected = emf(name);
+      assert.equal(m?.Metric.Namespace, expected.namespace);
+      assert.equal(m?.Metric.MetricName, expected.name);
+      assert.deepEqual(m?.Metric.Dimensions, [{ Name: METRICS_SERVICE_DIMENSION, Value: METRICS_SERVICE }]);
+      assert.equal(m?.Stat, 'Sum');
+      assert.equal(m?.Period, 900);
+    }
+    assert.equal(a.Threshold, DEFAULTS.rejectRateAlarmPercent);
+    assert.equal(a.EvaluationPeriods, 2);
+  });
+
+  it('alarms on extra-field lines (format drift), hourly, pointing at the Athena query', () => {
+    const a = alarm('FormatDrift');
+    assertMetric(a, { ...emf('ExtraFieldLines'), stat: 'Sum', period: 3600 });
+    assert.equal(a.Threshold, 1);
+    assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+    assert.ok(a.AlarmDescription.includes(QUERY_NAMES.formatDrift));
+  });
+
+  it('uses only metric names the handler emits', () => {
+    let checked = 0;
+    for (const a of alarms.values()) {
+      for (const m of (a.Metrics ?? []).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))) {
+        if (m.Namespace !== METRICS_NAMESPACE) continue;
+        assert.ok(m.MetricName in METRICS, m.MetricName);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 3, 'the reject-rate and format-drift alarms use handler metrics');
+  });
+
+  it('has an SNS topic that requires TLS and lets only CloudWatch alarms of this stack publish', () => {
+    const [, policy] = onlyResource(template, 'AWS::SNS::TopicPolicy');
+    assert.deepEqual(policy.Properties?.Topics, [ref(topicId)]);
+    const statements = statementsOf(policy.Properties?.PolicyDocument);
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    assert.deepEqual(deny?.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
+    assert.equal(deny?.Action, 'sns:Publish');
+    const allow = statements.find((s) => s.Sid === 'CloudWatchAlarmsPublish');
+    assert.deepEqual(allow?.Principal, { Service: 'cloudwatch.amazonaws.com' });
+    assert.equal(allow?.Action, 'sns:Publish');
+    assert.deepEqual(allow?.Resource, ref(topicId));
+    assert.match(json(allow?.Condition), /"aws:SourceAccount":\{"Ref":"AWS::AccountId"\}/);
+    assert.match(json(allow?.Condition), new RegExp(`:alarm:${DEFAULTS.stackName}-\\*"`));
+  });
+
+  it('has no e-mail subscription when alarmEmail is empty', () => {
+    assert.deepEqual(resourcesOfType(template, 'AWS::SNS::Subscription'), {});
+  });
+
+  it('has one dashboard listing every alarm', () => {
+    const [, dashboard] = onlyResource(template, 'AWS::CloudWatch::Dashboard');
+    const body = json(dashboard.Properties?.DashboardBody);
+    for (const alarmConstruct of stack.monitoring.alarms.values()) {
+      assert.ok(body.includes(json({ 'Fn::GetAtt': [logicalId(alarmConstruct), 'Arn'] })), alarmConstruct.node.id);
+    }
+    for (const name of ['DeliveryToIceberg.DataFreshness', 'ApproximateAgeOfOldestMessage', 'RecordBytes']) {
+      assert.ok(body.includes(name), name);
+    }
+  });
+
+  it('outputs the dashboard name and URL and the topic ARN', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    assert.deepEqual(outputs.DashboardName?.Value, ref(logicalId(stack.monitoring.dashboard)));
+    assert.deepEqual(outputs.AlarmTopicArn?.Value, ref(topicId));
+    assert.match(json(outputs.DashboardUrl?.Value), /console\.aws\.amazon\.com\/cloudwatch\/home\?region=/);
+    assert.match(json(outputs.DashboardUrl?.Value), /#dashboards\/dashboard\//);
+  });
+});
+
+describe('monitoring with every setting changed', () => {
+  const { app, stack, template, assemblyDir } = synth({
+    stackName: 'AlbLogsProd',
+    alarmEmail: 'oncall@example.com',
+    functionTimeoutSeconds: '600',
+    backlogAgeAlarmSeconds: '1800',
+    durationAlarmPercent: '90',
+    rejectRateAlarmPercent: '0.5',
+    dataFreshnessAlarmSeconds: '600',
+    firehoseLimitAlarmPercent: '70',
+    noDataAlarmMinutes: '120',
+  });
+  const alarms = alarmsOf(template);
+  const alarm = (id: AlarmId): AlarmJson => {
+    const found = alarms.get(`AlbLogsProd-${id}`);
+    assert.ok(found, `alarm ${id}`);
+    return found;
+  };
+
+  it('synthesizes without validation or cdk-nag findings', () => {
+    assert.deepEqual(validationReport(assemblyDir).pluginReports, []);
+    assert.deepEqual(nagFindings(app), []);
+  });
+
+  it('subscribes the configured address to the topic', () => {
+    const [, subscription] = onlyResource(template, 'AWS::SNS::Subscription');
+    assert.deepEqual(subscription.Properties, {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: ref(logicalId(stack.monitoring.topic)),
+    });
+  });
+
+  it('applies the configured thresholds', () => {
+    assert.equal(alarm('IngestBacklog').Threshold, 1800);
+    assert.equal(alarm('IngestDurationNearTimeout').Threshold, 540_000);
+    assert.equal(alarm('RejectRate').Threshold, 0.5);
+    assert.equal(alarm('DataFreshness').Threshold, 600);
+    assert.equal(alarm('FirehoseNearThroughputLimit').Threshold, 70);
+  });
+
+  it('adds the NoData alarm: no record sent for the configured time, missing data breaching', () => {
+    assert.equal(alarms.size, ALARM_IDS.length);
+    const a = alarm('NoData');
+    assert.deepEqual(singleMetric(a), {
+      namespace: METRICS_NAMESPACE,
+      name: 'RecordsSent',
+      dimensions: [{ Name: METRICS_SERVICE_DIMENSION, Value: METRICS_SERVICE }],
+      stat: 'Sum',
+      period: 7200,
+    });
+    assert.equal(a.Threshold, 1);
+    assert.equal(a.ComparisonOperator, 'LessThanThreshold');
+    assert.equal(a.TreatMissingData, 'breaching');
+    assert.deepEqual(a.AlarmActions, [ref(logicalId(stack.monitoring.topic))]);
+  });
+
+  it('names alarms and scopes the publish grant after the stack', () => {
+    for (const name of alarms.keys()) assert.match(name, /^AlbLogsProd-/);
+    const [, policy] = onlyResource(template, 'AWS::SNS::TopicPolicy');
+    assert.match(json(policy.Properties?.PolicyDocument), /:alarm:AlbLogsProd-\*"/);
+  });
+});
