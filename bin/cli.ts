@@ -2,7 +2,10 @@
  * `alb-iceberg` operator CLI: a thin dispatcher. Each command lives in bin/commands/ and calls into lambda/, so the
  * CLI and the Lambda share one implementation.
  */
+import { runBackfillCommand } from './commands/backfill';
+import { runErrorsCommand } from './commands/errors';
 import { runParse } from './commands/parse';
+import { runRedriveCommand } from './commands/redrive';
 import { type CliIo, processIo } from './io';
 
 interface Command {
@@ -12,6 +15,18 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   parse: { summary: 'parse log files locally and print the exact Firehose records', run: runParse },
+  backfill: {
+    summary: 'enqueue existing access-log objects (a date range) for ingestion, resumably',
+    run: (args, io) => runBackfillCommand(args, io),
+  },
+  errors: {
+    summary: "summarise Firehose's failed records and the parser's rejected lines",
+    run: (args, io) => runErrorsCommand(args, io),
+  },
+  redrive: {
+    summary: "re-send Firehose's failed records to the stream, once",
+    run: (args, io) => runRedriveCommand(args, io),
+  },
 };
 
 const USAGE = `Usage: alb-iceberg <command> [options]

@@ -1,0 +1,220 @@
+/**
+ * `alb-iceberg backfill`: enqueue existing ALB access-log objects on the ingest queue (lambda/ops/backfill.ts).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type BackfillOptions,
+  type BackfillResult,
+  BackfillUsageError,
+  defaultCheckpointFile,
+  fileCheckpointStore,
+  normalisePrefix,
+  runBackfill,
+  validateScope,
+} from '../../lambda/ops/backfill';
+import { onInterrupt } from '../../lambda/ops/interrupt';
+import { ProgressLine } from '../../lambda/ops/progress';
+import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
+import type { CliIo } from '../io';
+
+export const DEFAULT_RATE = 100;
+
+const HELP = `Usage: alb-iceberg backfill --bucket BUCKET --queue QUEUE_URL [--prefix PREFIX] [--from YYYY-MM-DD]
+                            [--to YYYY-MM-DD] [--account ID]... [--region REGION]... [--rate N]
+                            [--checkpoint FILE] [--dry-run]
+
+Enqueues existing ALB access-log objects on the ingest queue, one S3-notification-shaped message per object
+(eventName ObjectCreated:Backfill), so that the pipeline ingests old files exactly like new ones. S3 notifications
+only cover objects created after they were configured: this is how older logs reach the table.
+
+Options:
+  --bucket BUCKET     The ALB log bucket.
+  --queue URL         The ingest queue URL (stack output). Not needed with --dry-run.
+  --prefix PREFIX     The log prefix configured on the load balancers (the part before AWSLogs/). Default: none.
+  --from DATE         First day (the UTC date folder ALB writes, YYYY-MM-DD). Default: the oldest there is.
+  --to DATE           Last day, inclusive. Default: today (UTC) with --from; no end otherwise.
+  --account ID        Only this account's logs (repeatable). Default: every account found under AWSLogs/.
+  --region REGION     Only this region's log folders (repeatable). Default: every region found. The AWS region
+                      used for the API calls comes from AWS_REGION or your profile, as for the AWS CLI.
+  --rate N            At most N messages per second. Default: ${DEFAULT_RATE}.
+  --checkpoint FILE   Progress file used to resume. Default: .alb-iceberg-backfill-<hash>.json in the current
+                      directory, one per bucket, prefix, dates, accounts, regions and queue.
+  --dry-run           List and count only: send nothing, write no checkpoint.
+  -h, --help          Show this help.
+
+Listing follows the ALB layout [PREFIX/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/, so a
+date range lists only its day folders, never the whole bucket. Only access logs are enqueued: connection logs,
+health-check logs, NLB/Classic logs, the ELB test file and 0-byte files are counted and skipped.
+
+Messages are sent with SendMessageBatch, 10 at a time; entries SQS reports as failed are retried with backoff.
+Resuming: the checkpoint is saved after every batch. After an interruption (Ctrl-C, an error), run the same command
+again: it continues after the last key enqueued and enqueues nothing twice. A finished backfill can be run again
+(e.g. daily with --from only): it only enqueues keys after the last one it enqueued. Delete the checkpoint (or pass
+another --checkpoint) to start over.
+
+To re-ingest files whose lines were rejected, once the parser is fixed: run backfill on their days with a new
+--checkpoint. Lines already delivered from those files come back as duplicates, which the dedup view removes.
+
+AWS credentials and endpoints come from the usual environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SQS...).
+Permissions: s3:ListBucket on the log bucket (objects are not read), sqs:SendMessage on the queue (and
+kms:GenerateDataKey + kms:Decrypt when the queue uses a customer-managed key).
+A progress line is shown on a terminal; the summary goes to stdout.
+
+Exit codes: 0 done, 1 failure or interrupted (run the same command again to resume), 2 usage error.`;
+
+export interface BackfillCommandDeps {
+  readonly s3?: S3Client;
+  readonly sqs?: SQSClient;
+  /** Whether stderr is a terminal (progress line). Default: process.stderr.isTTY. */
+  readonly stderrIsTTY?: boolean;
+  /** Directory of the default checkpoint file. Default: the working directory. */
+  readonly cwd?: string;
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export async function runBackfillCommand(argv: string[], io: CliIo, deps: BackfillCommandDeps = {}): Promise<number> {
+  const usage = (problem: string) => {
+    io.err(`alb-iceberg backfill: ${problem}\n\n${HELP}\n`);
+    return 2;
+  };
+  let values: ReturnType<typeof parseOptions>['values'];
+  try {
+    ({ values } = parseOptions(argv));
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  if (values.help) {
+    await io.out(`${HELP}\n`);
+    return 0;
+  }
+  if (!values.bucket) return usage('--bucket is required');
+  if (!values.queue && !values['dry-run']) return usage('--queue is required (except with --dry-run)');
+  const rate = values.rate === undefined ? DEFAULT_RATE : Number(values.rate);
+  if (!(rate > 0) || !Number.isFinite(rate)) return usage(`--rate must be a positive number, got '${values.rate}'`);
+  const options: BackfillOptions = {
+    bucket: values.bucket,
+    queueUrl: values.queue ?? '',
+    ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+    ...(values.from !== undefined ? { from: values.from } : {}),
+    ...(values.to !== undefined ? { to: values.to } : {}),
+    ...(values.account ? { accounts: values.account } : {}),
+    ...(values.region ? { regions: values.region } : {}),
+    dryRun: values['dry-run'] === true,
+    ratePerSecond: rate,
+  };
+  try {
+    validateScope(options);
+  } catch (e) {
+    if (e instanceof BackfillUsageError) return usage(e.message);
+    throw e;
+  }
+
+  const checkpointPath = values.checkpoint ?? join(deps.cwd ?? process.cwd(), defaultCheckpointFile(options));
+  const store = fileCheckpointStore(checkpointPath);
+  const progress = new ProgressLine((t) => io.err(t), {
+    tty: deps.stderrIsTTY ?? process.stderr.isTTY === true,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const interrupt = deps.signal
+    ? undefined
+    : onInterrupt(
+        (m) => io.err(`\n${m}\n`),
+        'alb-iceberg backfill: interrupted, finishing the batch under way and saving the checkpoint (Ctrl-C again to quit at once)',
+      );
+  const signal = deps.signal ?? interrupt?.signal;
+  const where = `s3://${options.bucket}/${normalisePrefix(options.prefix)}AWSLogs/`;
+  let result: BackfillResult;
+  try {
+    result = await runBackfill(options, {
+      s3: deps.s3 ?? new S3Client({ followRegionRedirects: true }),
+      sqs: deps.sqs ?? new SQSClient({}),
+      checkpoint: store,
+      ...(signal ? { signal } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+      onProgress: (r) =>
+        progress.update(
+          () =>
+            `backfill: ${r.listed} key(s) listed, ${r.objects} object(s) (${formatBytes(r.bytes)})` +
+            `${options.dryRun ? '' : `, ${r.messages} message(s) sent`}` +
+            (r.currentKey ? `, at ${shorten(r.currentKey)}` : ''),
+        ),
+    });
+  } catch (e) {
+    progress.clear();
+    if (e instanceof BackfillUsageError) return usage(e.message);
+    io.err(
+      `alb-iceberg backfill: ${errorText(e)}\n` +
+        (options.dryRun || !existsSync(checkpointPath)
+          ? ''
+          : `Progress so far is in ${checkpointPath}: run the same command again to resume.\n`),
+    );
+    return 1;
+  } finally {
+    interrupt?.dispose();
+  }
+  progress.clear();
+  await io.out(summary(result, options, where, checkpointPath));
+  if (result.stopped) {
+    io.err(
+      `alb-iceberg backfill: stopped: ${result.stopped}\n` +
+        (options.dryRun ? '' : `Run the same command again to resume after the last key enqueued.\n`),
+    );
+    return 1;
+  }
+  return 0;
+}
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      bucket: { type: 'string' },
+      prefix: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      queue: { type: 'string' },
+      account: { type: 'string', multiple: true },
+      region: { type: 'string', multiple: true },
+      rate: { type: 'string' },
+      checkpoint: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+const shorten = (key: string) => (key.length > 80 ? `…${key.slice(-79)}` : key);
+
+function summary(r: BackfillResult, o: BackfillOptions, where: string, checkpoint: string): string {
+  const range = o.from || o.to ? ` from ${o.from ?? 'the start'} to ${o.to ?? (o.from ? 'today' : 'the end')}` : '';
+  const lines = [
+    `${o.dryRun ? 'backfill (dry run)' : 'backfill'}: ${where}${range}${o.dryRun ? '' : ` -> ${o.queueUrl}`}`,
+  ];
+  if (r.resumedAfter) lines.push(`resumed after: ${r.resumedAfter}`);
+  if (o.dryRun) {
+    lines.push(`objects to enqueue: ${r.objects} (${bytesText(r.bytes)}), ${r.objects} message(s); nothing sent`);
+  } else {
+    lines.push(
+      `objects enqueued: ${r.objects} (${bytesText(r.bytes)})`,
+      `messages sent: ${r.messages} in ${r.batchCalls} SendMessageBatch call(s)${r.retries ? `, ${r.retries} entry retries` : ''}`,
+    );
+  }
+  lines.push(
+    `keys listed: ${r.listed} in ${r.listRequests} ListObjectsV2 request(s)`,
+    `skipped: ${r.skippedNotAccessLog} not access logs, ${r.skippedEmpty} empty, ` +
+      `${r.skippedAlreadyEnqueued} already enqueued by an earlier run`,
+  );
+  if (!o.dryRun)
+    lines.push(`checkpoint: ${checkpoint} (${r.complete ? 'complete' : 'incomplete: run again to resume'})`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,589 @@
+/**
+ * Backfill: enqueue existing ALB access-log objects on the ingest queue as S3-notification-shaped messages, so the
+ * ingest function processes old files exactly like new ones (S3 notifications only cover objects created after
+ * they were configured).
+ *
+ * Listing follows the ALB layout `[prefix/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/`:
+ * accounts and regions are discovered with Delimiter '/' unless given, and a date range lists only its day folders,
+ * never the whole bucket. Keys come in S3's order (UTF-8 bytes) across all folders, which is what makes resuming by
+ * "last key enqueued" sound.
+ *
+ * One object per message (so a failure of one object never makes SQS re-deliver another), sent with
+ * SendMessageBatch in batches of up to 10; entries a response reports failed are retried (with backoff and jitter),
+ * a sender fault (the message itself is invalid) is not. A token-bucket rate limit spreads the load.
+ *
+ * Resumability: after every batch the checkpoint records the last key such that every eligible key up to it is
+ * enqueued, plus the few keys beyond it that a partly failed batch did enqueue. A re-run lists from that key on
+ * (day folders wholly before it are not listed at all) and skips those few keys, so nothing is enqueued twice. The
+ * one remaining window is a crash between SendMessageBatch's answer and the checkpoint write (at most one batch of
+ * 10 messages sent again; the ingest pipeline's dedup view removes such duplicates exactly).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { describeLogKey } from '../s3/log-key';
+import { dayFolder, dayFolders, nextDay, parseDay } from './dates';
+import { compareKeys, errorText, httpStatus, type ListedObject, listFolders, listObjects } from './s3-objects';
+
+/** SendMessageBatch accepts at most 10 entries. */
+export const SQS_BATCH_SIZE = 10;
+export const BACKFILL_EVENT_NAME = 'ObjectCreated:Backfill';
+
+/** What to backfill. Dates are `YYYY-MM-DD` (UTC, the ALB folder dates) as given by the operator. */
+export interface BackfillScope {
+  readonly bucket: string;
+  /** The log prefix configured on the load balancers ('' for none); with or without a trailing slash. */
+  readonly prefix?: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** Only these accounts (12 digits); discovered when absent. */
+  readonly accounts?: readonly string[];
+  /** Only these regions; discovered when absent. */
+  readonly regions?: readonly string[];
+  readonly queueUrl: string;
+}
+
+/** Thrown for an invalid scope (bad date, range upside down, bad account id): a usage error. */
+export class BackfillUsageError extends Error {}
+
+/** `prefix/` (no leading slash) or ''. */
+export function normalisePrefix(prefix: string | undefined): string {
+  const p = (prefix ?? '').replace(/^\/+/, '').replace(/\/+$/, '');
+  return p === '' ? '' : `${p}/`;
+}
+
+/** Checks a scope; throws BackfillUsageError naming the problem. */
+export function validateScope(scope: BackfillScope): void {
+  const from = scope.from === undefined ? undefined : parseDay(scope.from);
+  const to = scope.to === undefined ? undefined : parseDay(scope.to);
+  if (scope.from !== undefined && from === undefined) {
+    throw new BackfillUsageError(`--from must be a date YYYY-MM-DD, got '${scope.from}'`);
+  }
+  if (scope.to !== undefined && to === undefined) {
+    throw new BackfillUsageError(`--to must be a date YYYY-MM-DD, got '${scope.to}'`);
+  }
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new BackfillUsageError(`--from ${scope.from} is after --to ${scope.to}`);
+  }
+  for (const a of scope.accounts ?? []) {
+    if (!/^\d{12}$/.test(a)) throw new BackfillUsageError(`--account must be a 12-digit AWS account id, got '${a}'`);
+  }
+  for (const r of scope.regions ?? []) {
+    if (!/^[a-z]{2,}(-[a-z]+)+-\d+$/.test(r))
+      throw new BackfillUsageError(`--region must be like eu-west-1, got '${r}'`);
+  }
+  if (!scope.bucket) throw new BackfillUsageError('--bucket is required');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------------------------------
+
+/** URL-encodes a key as S3 event notifications do: each path segment percent-encoded, spaces as '+'. */
+export function encodeEventKey(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
+    .join('/');
+}
+
+/**
+ * The body of a backfill message: an S3 event notification with one record (see
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html), eventName
+ * `ObjectCreated:Backfill` so that it can be told apart from a real notification in the queue or the DLQ.
+ */
+export function backfillMessageBody(bucket: string, object: ListedObject, now: Date): string {
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        eventTime: now.toISOString(),
+        eventName: BACKFILL_EVENT_NAME,
+        s3: {
+          s3SchemaVersion: '1.0',
+          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+          object: {
+            key: encodeEventKey(object.key),
+            size: object.size,
+            ...(object.etag ? { eTag: object.etag.replace(/"/g, '') } : {}),
+          },
+        },
+      },
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Listing
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One listing to run: every key under `prefix`, stopping at the first key >= `before` when set. */
+export interface ListingRange {
+  readonly prefix: string;
+  readonly before?: string;
+}
+
+export interface ListingCounters {
+  /** ListObjectsV2 requests made (discovery and listing). */
+  listRequests: number;
+}
+
+/**
+ * The listings that cover a scope, in S3 key order: per account and region, one per day folder for a range with a
+ * start (the end defaults to `today`), one bounded listing for an end without a start, one whole listing otherwise.
+ */
+export async function* listingRanges(
+  s3: S3Client,
+  scope: BackfillScope,
+  today: number,
+  counters: ListingCounters,
+): AsyncGenerator<ListingRange> {
+  const onRequest = () => {
+    counters.listRequests++;
+  };
+  const root = `${normalisePrefix(scope.prefix)}AWSLogs/`;
+  const accounts = scope.accounts
+    ? [...new Set(scope.accounts)].map((a) => `${root}${a}/`).sort(compareKeys)
+    : (await listFolders(s3, scope.bucket, root, { onRequest })).filter((p) => /\/\d{12}\/$/.test(p));
+  const from = scope.from === undefined ? undefined : parseDay(scope.from);
+  const to = scope.to === undefined ? undefined : parseDay(scope.to);
+  for (const account of accounts) {
+    const elb = `${account}elasticloadbalancing/`;
+    const regions = scope.regions
+      ? [...new Set(scope.regions)].map((r) => `${elb}${r}/`).sort(compareKeys)
+      : await listFolders(s3, scope.bucket, elb, { onRequest });
+    for (const region of regions) {
+      if (from !== undefined) {
+        for (const day of dayFolders(from, to ?? today)) yield { prefix: `${region}${day}/` };
+      } else if (to !== undefined) {
+        yield { prefix: region, before: `${region}${dayFolder(nextDay(to))}/` };
+      } else {
+        yield { prefix: region };
+      }
+    }
+  }
+}
+
+/**
+ * Every object of the scope after `afterKey` (exclusive), in S3 key order. A listing wholly before `afterKey` is not
+ * requested at all; the one containing it starts after it (StartAfter).
+ */
+export async function* listScope(
+  s3: S3Client,
+  scope: BackfillScope,
+  options: { afterKey?: string; today: number; counters: ListingCounters },
+): AsyncGenerator<ListedObject> {
+  const { afterKey, counters } = options;
+  const onRequest = () => {
+    counters.listRequests++;
+  };
+  for await (const range of listingRanges(s3, scope, options.today, counters)) {
+    let startAfter: string | undefined;
+    if (afterKey !== undefined) {
+      if (afterKey.startsWith(range.prefix)) startAfter = afterKey;
+      else if (compareKeys(afterKey, range.prefix) > 0) continue; // every key of this range is <= afterKey
+    }
+    if (range.before !== undefined && startAfter !== undefined && compareKeys(startAfter, range.before) >= 0) continue;
+    for await (const o of listObjects(s3, scope.bucket, range.prefix, {
+      ...(startAfter !== undefined ? { startAfter } : {}),
+      onRequest,
+    })) {
+      if (range.before !== undefined && compareKeys(o.key, range.before) >= 0) break;
+      yield o;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checkpoint
+// ---------------------------------------------------------------------------------------------------------------
+
+export const CHECKPOINT_KIND = 'alb-iceberg/backfill-checkpoint';
+
+export interface BackfillCheckpoint {
+  readonly kind: typeof CHECKPOINT_KIND;
+  readonly version: 1;
+  /** The run's identity: a checkpoint is only used by the same backfill. */
+  readonly scope: CheckpointScope;
+  /** Every eligible key up to and including this one is enqueued. */
+  readonly lastKey?: string;
+  /** Keys after lastKey that are enqueued too (from a batch that partly failed). */
+  readonly alsoDone: readonly string[];
+  /** Whether the last run got to the end of the listing. */
+  readonly complete: boolean;
+  /** Totals over all runs. */
+  readonly totals: { readonly objects: number; readonly bytes: number; readonly messages: number };
+  readonly updatedAt: string;
+}
+
+export interface CheckpointScope {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly accounts: readonly string[] | null;
+  readonly regions: readonly string[] | null;
+  readonly queueUrl: string;
+}
+
+export function checkpointScope(scope: BackfillScope): CheckpointScope {
+  return {
+    bucket: scope.bucket,
+    prefix: normalisePrefix(scope.prefix),
+    from: scope.from ?? null,
+    to: scope.to ?? null,
+    accounts: scope.accounts ? [...new Set(scope.accounts)].sort() : null,
+    regions: scope.regions ? [...new Set(scope.regions)].sort() : null,
+    queueUrl: scope.queueUrl,
+  };
+}
+
+/** Default checkpoint file name (in the working directory): one per bucket, prefix, range, filters and queue. */
+export function defaultCheckpointFile(scope: BackfillScope): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify(checkpointScope(scope)))
+    .digest('hex')
+    .slice(0, 12);
+  return `.alb-iceberg-backfill-${hash}.json`;
+}
+
+export interface CheckpointStore {
+  /** Where it is kept, for messages. */
+  readonly location: string;
+  load(): BackfillCheckpoint | undefined;
+  save(checkpoint: BackfillCheckpoint): void;
+}
+
+/** A JSON file, replaced atomically (write a temporary file, then rename) so a crash never leaves half a file. */
+export function fileCheckpointStore(path: string): CheckpointStore {
+  return {
+    location: path,
+    load() {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new BackfillUsageError(`checkpoint ${path} is not JSON: delete it or pass another --checkpoint`);
+      }
+      const c = parsed as Partial<BackfillCheckpoint>;
+      const ok =
+        c?.kind === CHECKPOINT_KIND &&
+        c.version === 1 &&
+        typeof c.scope === 'object' &&
+        c.scope !== null &&
+        Array.isArray(c.alsoDone) &&
+        (c.lastKey === undefined || typeof c.lastKey === 'string');
+      if (!ok)
+        throw new BackfillUsageError(`${path} is not a backfill checkpoint: delete it or pass another --checkpoint`);
+      return c as BackfillCheckpoint;
+    },
+    save(checkpoint) {
+      const tmp = `${path}.tmp-${process.pid}`;
+      writeFileSync(tmp, `${JSON.stringify(checkpoint, null, 2)}\n`);
+      renameSync(tmp, path);
+    },
+  };
+}
+
+/** An in-memory store (tests, or dry runs that must not write). */
+export function memoryCheckpointStore(initial?: BackfillCheckpoint): CheckpointStore & { saved: BackfillCheckpoint[] } {
+  let current = initial;
+  const saved: BackfillCheckpoint[] = [];
+  return {
+    location: 'memory',
+    saved,
+    load: () => current,
+    save(c) {
+      current = c;
+      saved.push(c);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sending
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Spaces sends to at most `perSecond` messages per second on average. */
+export class RateLimiter {
+  private next = 0;
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {}
+
+  async take(n: number): Promise<void> {
+    if (!(this.perSecond > 0) || this.perSecond === Number.POSITIVE_INFINITY) return;
+    const t = this.now();
+    if (this.next > t) await this.sleep(this.next - t);
+    this.next = Math.max(this.next, t) + (n * 1000) / this.perSecond;
+  }
+}
+
+const TRANSIENT_SQS = new Set([
+  'RequestThrottled',
+  'ThrottlingException',
+  'OverLimit',
+  'KmsThrottled',
+  'ServiceUnavailable',
+  'InternalError',
+  'InternalFailure',
+  'TimeoutError',
+]);
+
+/** Whether a failed SQS call may succeed when tried again. */
+export function isTransientSqsError(e: unknown): boolean {
+  const name = e instanceof Error ? e.name : '';
+  if (TRANSIENT_SQS.has(name)) return true;
+  const status = httpStatus(e);
+  return status === undefined || status >= 500 || status === 429;
+}
+
+export interface BackfillOptions extends BackfillScope {
+  /** List and count only: no message, no checkpoint. */
+  readonly dryRun: boolean;
+  /** Messages per second (default 100). */
+  readonly ratePerSecond?: number;
+  /** Attempts per batch entry before the run stops (default 8). */
+  readonly maxAttempts?: number;
+}
+
+export interface BackfillDeps {
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  /** Required unless dryRun. */
+  readonly checkpoint?: CheckpointStore;
+  /** Stops the run after the batch under way (the checkpoint is saved). */
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Called after each listed key and each batch (throttle it yourself). */
+  readonly onProgress?: (progress: BackfillResult) => void;
+}
+
+export interface BackfillResult {
+  /** Access-log objects enqueued (dry run: that would be enqueued) in this run. */
+  objects: number;
+  bytes: number;
+  /** Messages sent in this run (0 on a dry run). */
+  messages: number;
+  /** SendMessageBatch calls, retries included. */
+  batchCalls: number;
+  /** Batch entries retried. */
+  retries: number;
+  listRequests: number;
+  /** Keys listed (all kinds). */
+  listed: number;
+  skippedNotAccessLog: number;
+  skippedEmpty: number;
+  /** Keys after the checkpoint that an earlier run had already enqueued. */
+  skippedAlreadyEnqueued: number;
+  /** The key the run resumed after, if any. */
+  resumedAfter: string | undefined;
+  /** Whether the whole listing was handled. */
+  complete: boolean;
+  /** Why the run stopped early (interrupted, or a batch that could not be sent). */
+  stopped: string | undefined;
+  /** The current key being handled (for progress). */
+  currentKey: string | undefined;
+}
+
+/** Thrown when a checkpoint belongs to another backfill. */
+export class CheckpointMismatchError extends BackfillUsageError {}
+
+export async function runBackfill(options: BackfillOptions, deps: BackfillDeps): Promise<BackfillResult> {
+  validateScope(options);
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const scopeId = checkpointScope(options);
+  const store = deps.checkpoint;
+  if (!options.dryRun && !store) throw new Error('a checkpoint store is required unless dryRun');
+
+  const previous = store?.load();
+  if (previous && JSON.stringify(previous.scope) !== JSON.stringify(scopeId)) {
+    throw new CheckpointMismatchError(
+      `checkpoint ${store!.location} belongs to another backfill (${JSON.stringify(previous.scope)}): ` +
+        'pass another --checkpoint, or delete it to start over',
+    );
+  }
+  let lastKey = previous?.lastKey;
+  const alsoDone = new Set(previous?.alsoDone ?? []);
+  const totals = { ...(previous?.totals ?? { objects: 0, bytes: 0, messages: 0 }) };
+
+  const result: BackfillResult = {
+    objects: 0,
+    bytes: 0,
+    messages: 0,
+    batchCalls: 0,
+    retries: 0,
+    listRequests: 0,
+    listed: 0,
+    skippedNotAccessLog: 0,
+    skippedEmpty: 0,
+    skippedAlreadyEnqueued: 0,
+    resumedAfter: lastKey,
+    complete: false,
+    stopped: undefined,
+    currentKey: undefined,
+  };
+  const save = (complete: boolean) => {
+    if (options.dryRun || !store) return;
+    store.save({
+      kind: CHECKPOINT_KIND,
+      version: 1,
+      scope: scopeId,
+      ...(lastKey !== undefined ? { lastKey } : {}),
+      alsoDone: [...alsoDone].sort(compareKeys),
+      complete,
+      totals,
+      updatedAt: new Date(now()).toISOString(),
+    });
+  };
+
+  const limiter = new RateLimiter(options.ratePerSecond ?? 100, now, sleep);
+
+  /** Sends one batch; returns the keys enqueued, and a reason when some could not be. */
+  const sendBatch = async (objects: ListedObject[]): Promise<{ sent: ListedObject[]; failure?: string }> => {
+    const sentAt = new Date(now());
+    let pending: { entry: SendMessageBatchRequestEntry; object: ListedObject }[] = objects.map((object, i) => ({
+      entry: { Id: `m${i}`, MessageBody: backfillMessageBody(options.bucket, object, sentAt) },
+      object,
+    }));
+    const sent: ListedObject[] = [];
+    let lastProblem = '';
+    for (let attempt = 1; ; attempt++) {
+      await limiter.take(pending.length);
+      result.batchCalls++;
+      let failedIds: Map<string, { code: string; senderFault: boolean; message: string }>;
+      try {
+        const res = await deps.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: pending.map((p) => p.entry) }),
+        );
+        const ok = new Set((res.Successful ?? []).map((s) => s.Id));
+        failedIds = new Map(
+          (res.Failed ?? []).map((f) => [
+            f.Id ?? '',
+            { code: f.Code ?? 'unknown', senderFault: f.SenderFault === true, message: f.Message ?? '' },
+          ]),
+        );
+        for (const p of pending) {
+          if (ok.has(p.entry.Id) && !failedIds.has(p.entry.Id!)) sent.push(p.object);
+          else if (!failedIds.has(p.entry.Id!)) {
+            failedIds.set(p.entry.Id!, { code: 'missing', senderFault: false, message: 'not in the response' });
+          }
+        }
+      } catch (e) {
+        if (!isTransientSqsError(e)) return { sent, failure: `SendMessageBatch failed: ${errorText(e)}` };
+        lastProblem = errorText(e);
+        failedIds = new Map(pending.map((p) => [p.entry.Id!, { code: 'call', senderFault: false, message: '' }]));
+      }
+      const senderFault = [...failedIds.values()].find((f) => f.senderFault);
+      if (senderFault) {
+        return { sent, failure: `SQS rejected a message: ${senderFault.code}: ${senderFault.message}` };
+      }
+      pending = pending.filter((p) => failedIds.has(p.entry.Id!));
+      if (pending.length === 0) return { sent };
+      const first = failedIds.values().next().value;
+      if (first && first.code !== 'call') lastProblem = `${first.code}: ${first.message}`;
+      if (attempt >= maxAttempts) {
+        return {
+          sent,
+          failure: `${pending.length} message(s) still failing after ${maxAttempts} attempts: ${lastProblem}`,
+        };
+      }
+      result.retries += pending.length;
+      await sleep(random() * Math.min(10_000, 200 * 2 ** (attempt - 1)));
+    }
+  };
+
+  let batch: ListedObject[] = [];
+  const flush = async (): Promise<boolean> => {
+    if (batch.length === 0) return true;
+    const objects = batch;
+    batch = [];
+    const { sent, failure } = await sendBatch(objects);
+    result.messages += sent.length;
+    totals.messages += sent.length;
+    const sentBytes = sent.reduce((n, o) => n + o.size, 0);
+    totals.objects += sent.length;
+    totals.bytes += sentBytes;
+    if (failure) {
+      // Counted as listed-and-matched but not enqueued: take them back out of this run's figures.
+      result.objects -= objects.length - sent.length;
+      result.bytes -= objects.reduce((n, o) => n + o.size, 0) - sentBytes;
+      for (const o of sent) alsoDone.add(o.key);
+      result.stopped = failure;
+      save(false);
+      return false;
+    }
+    lastKey = objects[objects.length - 1]!.key;
+    for (const k of alsoDone) if (compareKeys(k, lastKey) <= 0) alsoDone.delete(k);
+    save(false);
+    deps.onProgress?.(result);
+    return true;
+  };
+
+  const listing = listScope(deps.s3, options, {
+    ...(lastKey !== undefined ? { afterKey: lastKey } : {}),
+    today: Math.floor(now() / 86_400_000) * 86_400_000,
+    counters: result,
+  });
+  let lastListed: string | undefined;
+  for await (const o of listing) {
+    if (deps.signal?.aborted) {
+      result.stopped = 'interrupted';
+      break;
+    }
+    result.listed++;
+    result.currentKey = o.key;
+    lastListed = o.key;
+    if (alsoDone.has(o.key)) {
+      result.skippedAlreadyEnqueued++;
+      continue;
+    }
+    if (describeLogKey(o.key).kind !== 'alb-access-log') {
+      result.skippedNotAccessLog++;
+      continue;
+    }
+    if (o.size === 0) {
+      // ALB writes real 0-byte files; the ingest function would skip them without reading.
+      result.skippedEmpty++;
+      continue;
+    }
+    result.objects++;
+    result.bytes += o.size;
+    if (options.dryRun) {
+      deps.onProgress?.(result);
+      continue;
+    }
+    batch.push(o);
+    if (batch.length === SQS_BATCH_SIZE && !(await flush())) return result;
+    deps.onProgress?.(result);
+  }
+  if (result.stopped) {
+    // Interrupted: send what is already batched, so the checkpoint covers every key the summary counted.
+    if (!(await flush())) return result;
+    save(false);
+    return result;
+  }
+  if (!(await flush())) return result;
+  result.complete = true;
+  // Everything listed is handled: later runs (e.g. a daily `--from` without `--to`) start after the last key listed.
+  if (lastListed !== undefined && (lastKey === undefined || compareKeys(lastListed, lastKey) > 0)) lastKey = lastListed;
+  for (const k of alsoDone) if (lastKey !== undefined && compareKeys(k, lastKey) <= 0) alsoDone.delete(k);
+  save(true);
+  return result;
+}

@@ -1,0 +1,48 @@
+/** Date arguments of the operator commands: calendar days (YYYY-MM-DD, UTC) and instants. */
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** Parses `YYYY-MM-DD` as a real calendar day; returns its UTC midnight in ms, or undefined when invalid. */
+export function parseDay(text: string): number | undefined {
+  const m = DAY.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = Date.UTC(y, mo - 1, d);
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  return t;
+}
+
+/** `YYYY-MM-DD` of an instant, in UTC. */
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The S3 folder path of a day as ALB writes it: `yyyy/mm/dd`. */
+export function dayFolder(ms: number): string {
+  return dayOf(ms).replace(/-/g, '/');
+}
+
+/** Every day from `fromMs` to `toMs` inclusive (both UTC midnights), as `yyyy/mm/dd` folder paths. */
+export function dayFolders(fromMs: number, toMs: number): string[] {
+  const out: string[] = [];
+  for (let t = fromMs; t <= toMs; t += MS_PER_DAY) out.push(dayFolder(t));
+  return out;
+}
+
+export function nextDay(ms: number): number {
+  return ms + MS_PER_DAY;
+}
+
+/**
+ * Parses a `--since` value: `YYYY-MM-DD` (UTC midnight) or an ISO-8601 instant with a time zone
+ * (`2026-11-23T18:00:00Z`). Returns ms since epoch, or undefined when invalid.
+ */
+export function parseInstant(text: string): number | undefined {
+  const day = parseDay(text);
+  if (day !== undefined) return day;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : t;
+}

@@ -1,0 +1,371 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
+import { decodeMessageBody } from '../../../lambda/ingest/messages';
+import {
+  BackfillUsageError,
+  backfillMessageBody,
+  CheckpointMismatchError,
+  checkpointScope,
+  defaultCheckpointFile,
+  encodeEventKey,
+  fileCheckpointStore,
+  isTransientSqsError,
+  type ListingRange,
+  listingRanges,
+  listScope,
+  memoryCheckpointStore,
+  normalisePrefix,
+  RateLimiter,
+  runBackfill,
+  validateScope,
+} from '../../../lambda/ops/backfill';
+import { decodeEventKey } from '../../../lambda/s3/log-key';
+import { s3TestClientConfig, testClientConfig } from '../../support/aws-env';
+import { LocalS3 } from '../../support/local-s3';
+import { LocalSqs } from '../../support/local-sqs';
+
+const BUCKET = 'logs';
+const ACCT = '111122223333';
+
+function key(day: string, n: number, region = 'eu-west-1', account = ACCT): string {
+  const [y, m, d] = day.split('-');
+  return (
+    `AWSLogs/${account}/elasticloadbalancing/${region}/${y}/${m}/${d}/` +
+    `${account}_elasticloadbalancing_${region}_app.a.b_${y}${m}${d}T${String(1000 + n).slice(-4)}Z_10.0.0.1_r${n}.log.gz`
+  );
+}
+
+describe('backfill messages', () => {
+  it('encodes keys as S3 notifications do: per segment, spaces as +', () => {
+    assert.equal(encodeEventKey('a b/c+d/é?#.log'), 'a+b/c%2Bd/%C3%A9%3F%23.log');
+    assert.equal(encodeEventKey('plain/key.log.gz'), 'plain/key.log.gz');
+  });
+
+  it('round-trips any key through the ingest handler decoding', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), (k) => {
+        assert.equal(decodeEventKey(encodeEventKey(k)), k);
+      }),
+    );
+  });
+
+  it('is a message the ingest handler decodes into the object, with its size', () => {
+    const k = `my logs/${key('2026-11-21', 1)}`;
+    const body = backfillMessageBody(
+      BUCKET,
+      { key: k, size: 1234, etag: '"abc"', lastModified: undefined },
+      new Date(0),
+    );
+    const decoded = decodeMessageBody(body);
+    assert.equal(decoded.kind, 'work');
+    assert.deepEqual(decoded.kind === 'work' ? decoded.objects : [], [
+      {
+        bucket: BUCKET,
+        key: k,
+        size: 1234,
+        resumeAfterLine: 0,
+        doneRanges: [],
+        attemptsWithoutProgress: 0,
+        continuations: 0,
+      },
+    ]);
+    const record = JSON.parse(body).Records[0];
+    assert.equal(record.eventName, 'ObjectCreated:Backfill');
+    assert.equal(record.eventSource, 'aws:s3');
+    assert.equal(record.s3.object.eTag, 'abc');
+  });
+});
+
+describe('backfill scope', () => {
+  it('normalises prefixes', () => {
+    assert.equal(normalisePrefix(undefined), '');
+    assert.equal(normalisePrefix(''), '');
+    assert.equal(normalisePrefix('/prod'), 'prod/');
+    assert.equal(normalisePrefix('prod/'), 'prod/');
+    assert.equal(normalisePrefix('a/b//'), 'a/b/');
+  });
+
+  it('validates dates, accounts and regions', () => {
+    const ok = { bucket: 'b', queueUrl: 'q' };
+    validateScope({
+      ...ok,
+      from: '2028-02-29',
+      to: '2028-03-01',
+      accounts: [ACCT],
+      regions: ['us-gov-west-1', 'eusc-de-east-1'],
+    });
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ from: '2026-02-29' }, /--from must be a date/],
+      [{ to: '2026-1-01' }, /--to must be a date/],
+      [{ from: '2026-11-02', to: '2026-11-01' }, /after --to/],
+      [{ accounts: ['1234'] }, /12-digit/],
+      [{ regions: ['Europe'] }, /like eu-west-1/],
+    ];
+    for (const [extra, message] of bad) {
+      assert.throws(
+        () => validateScope({ ...ok, ...extra }),
+        (e: Error) => e instanceof BackfillUsageError && message.test(e.message),
+      );
+    }
+  });
+
+  it('names the default checkpoint after the whole scope, order of filters aside', () => {
+    const a = defaultCheckpointFile({ bucket: 'b', queueUrl: 'q', accounts: [ACCT, '999999999999'], prefix: 'p' });
+    const b = defaultCheckpointFile({ bucket: 'b', queueUrl: 'q', accounts: ['999999999999', ACCT], prefix: 'p/' });
+    assert.match(a, /^\.alb-iceberg-backfill-[0-9a-f]{12}\.json$/);
+    assert.equal(a, b);
+    assert.notEqual(
+      a,
+      defaultCheckpointFile({ bucket: 'b', queueUrl: 'q2', accounts: [ACCT, '999999999999'], prefix: 'p' }),
+    );
+    assert.notEqual(a, defaultCheckpointFile({ bucket: 'b', queueUrl: 'q', from: '2026-01-01', prefix: 'p' }));
+  });
+});
+
+describe('backfill listing', () => {
+  let s3: LocalS3;
+  let client: S3Client;
+  before(async () => {
+    s3 = await LocalS3.start({ buckets: [BUCKET] });
+    client = new S3Client(s3TestClientConfig(s3.endpoint, { maxAttempts: 1 }));
+  });
+  after(() => s3.close());
+  beforeEach(() => {
+    s3.reset();
+    s3.createBucket(BUCKET);
+  });
+
+  async function ranges(scope: Parameters<typeof listingRanges>[1], today = Date.UTC(2026, 10, 23)) {
+    const counters = { listRequests: 0 };
+    const out: ListingRange[] = [];
+    for await (const r of listingRanges(client, scope, today, counters)) out.push(r);
+    return { out, counters };
+  }
+
+  it('enumerates day folders across month and year ends, without any request when accounts and regions are given', async () => {
+    const { out, counters } = await ranges({
+      bucket: BUCKET,
+      queueUrl: 'q',
+      prefix: 'p',
+      from: '2026-12-30',
+      to: '2027-01-02',
+      accounts: [ACCT],
+      regions: ['us-east-1'],
+    });
+    assert.equal(counters.listRequests, 0);
+    const base = `p/AWSLogs/${ACCT}/elasticloadbalancing/us-east-1/`;
+    assert.deepEqual(
+      out.map((r) => r.prefix),
+      ['2026/12/30/', '2026/12/31/', '2027/01/01/', '2027/01/02/'].map((d) => base + d),
+    );
+  });
+
+  it('ends an open range today, and bounds a range with only an end', async () => {
+    const open = await ranges({
+      bucket: BUCKET,
+      queueUrl: 'q',
+      from: '2026-11-22',
+      accounts: [ACCT],
+      regions: ['us-east-1'],
+    });
+    assert.equal(open.out.length, 2, '22 and 23 (today)');
+    const upTo = await ranges({
+      bucket: BUCKET,
+      queueUrl: 'q',
+      to: '2026-11-30',
+      accounts: [ACCT],
+      regions: ['us-east-1'],
+    });
+    const base = `AWSLogs/${ACCT}/elasticloadbalancing/us-east-1/`;
+    assert.deepEqual(upTo.out, [{ prefix: base, before: `${base}2026/12/01/` }]);
+  });
+
+  it('discovers accounts (12-digit folders only) and their regions', async () => {
+    s3.putObject(BUCKET, key('2026-11-21', 1, 'us-east-1'), 'x');
+    s3.putObject(BUCKET, key('2026-11-21', 1, 'eu-west-1', '999988887777'), 'x');
+    s3.putObject(BUCKET, 'AWSLogs/notanaccount/elasticloadbalancing/us-east-1/x', 'x');
+    const { out, counters } = await ranges({ bucket: BUCKET, queueUrl: 'q' });
+    assert.deepEqual(
+      out.map((r) => r.prefix),
+      [`AWSLogs/${ACCT}/elasticloadbalancing/us-east-1/`, 'AWSLogs/999988887777/elasticloadbalancing/eu-west-1/'],
+    );
+    assert.equal(counters.listRequests, 3);
+  });
+
+  it('resumes after a key: earlier day folders are not listed, the folder holding it starts after it', async () => {
+    const keys = ['2026-11-20', '2026-11-21', '2026-11-22'].flatMap((d) => [key(d, 1), key(d, 2)]);
+    for (const k of keys) s3.putObject(BUCKET, k, 'x');
+    const counters = { listRequests: 0 };
+    const listed: string[] = [];
+    for await (const o of listScope(
+      client,
+      { bucket: BUCKET, queueUrl: 'q', from: '2026-11-20', to: '2026-11-22', accounts: [ACCT], regions: ['eu-west-1'] },
+      { afterKey: keys[2]!, today: 0, counters },
+    )) {
+      listed.push(o.key);
+    }
+    assert.deepEqual(listed, keys.slice(3));
+    assert.equal(counters.listRequests, 2, 'day 21 (after the key) and day 22; day 20 not at all');
+  });
+
+  it('stops a bounded listing at its end and pages through long folders', async () => {
+    const keys = Array.from({ length: 1005 }, (_, i) => key('2026-11-21', i));
+    for (const k of keys) s3.putObject(BUCKET, k, 'x');
+    s3.putObject(BUCKET, key('2026-11-22', 1), 'x');
+    const counters = { listRequests: 0 };
+    const listed: string[] = [];
+    for await (const o of listScope(
+      client,
+      { bucket: BUCKET, queueUrl: 'q', to: '2026-11-21', accounts: [ACCT], regions: ['eu-west-1'] },
+      { today: 0, counters },
+    )) {
+      listed.push(o.key);
+    }
+    assert.deepEqual(listed, [...keys].sort());
+    assert.equal(counters.listRequests, 2);
+  });
+});
+
+describe('backfill runs', () => {
+  let s3: LocalS3;
+  let sqs: LocalSqs;
+  let deps: { s3: S3Client; sqs: SQSClient; sleep: (ms: number) => Promise<void>; random: () => number };
+  before(async () => {
+    [s3, sqs] = await Promise.all([LocalS3.start({ buckets: [BUCKET] }), LocalSqs.start({ queues: ['q'] })]);
+    deps = {
+      s3: new S3Client(s3TestClientConfig(s3.endpoint, { maxAttempts: 1 })),
+      sqs: new SQSClient(testClientConfig(sqs.endpoint, { maxAttempts: 1 })),
+      sleep: async () => {},
+      random: () => 0,
+    };
+  });
+  after(() => Promise.all([s3.close(), sqs.close()]));
+  beforeEach(() => {
+    s3.reset();
+    s3.createBucket(BUCKET);
+    sqs.reset();
+    sqs.createQueue('q');
+  });
+
+  const options = () => ({ bucket: BUCKET, queueUrl: sqs.queueUrl('q'), dryRun: false });
+  const sentKeys = () =>
+    sqs
+      .json<{ Records: { s3: { object: { key: string } } }[] }>('q')
+      .map((m) => decodeEventKey(m.Records[0]!.s3.object.key));
+
+  it('saves the checkpoint after every batch, and prunes the keys a later batch covers', async () => {
+    const keys = Array.from({ length: 25 }, (_, i) => key('2026-11-21', i)).sort();
+    for (const k of keys) s3.putObject(BUCKET, k, 'x');
+    const first = keys.slice(0, 10);
+    const store = memoryCheckpointStore({
+      kind: 'alb-iceberg/backfill-checkpoint',
+      version: 1,
+      scope: checkpointScope(options()),
+      lastKey: first[9]!,
+      alsoDone: [keys[11]!, keys[12]!],
+      complete: false,
+      totals: { objects: 12, bytes: 12, messages: 12 },
+      updatedAt: '',
+    });
+    const r = await runBackfill(options(), { ...deps, checkpoint: store });
+    assert.equal(r.complete, true);
+    assert.equal(r.skippedAlreadyEnqueued, 2);
+    assert.deepEqual(
+      sentKeys(),
+      keys.slice(10).filter((k) => k !== keys[11] && k !== keys[12]),
+    );
+    assert.equal(store.saved.length, 2 + 1, 'two batches, then the final save');
+    assert.deepEqual(store.saved[0]!.alsoDone, [], 'the first batch covers both earlier extra keys');
+    const last = store.saved.at(-1)!;
+    assert.equal(last.lastKey, keys[24]);
+    assert.equal(last.complete, true);
+    assert.deepEqual(last.totals, { objects: 12 + 13, bytes: 12 + 13, messages: 12 + 13 });
+  });
+
+  it('refuses a checkpoint of another scope', async () => {
+    const store = memoryCheckpointStore({
+      kind: 'alb-iceberg/backfill-checkpoint',
+      version: 1,
+      scope: checkpointScope({ ...options(), prefix: 'other' }),
+      alsoDone: [],
+      complete: true,
+      totals: { objects: 0, bytes: 0, messages: 0 },
+      updatedAt: '',
+    });
+    await assert.rejects(runBackfill(options(), { ...deps, checkpoint: store }), CheckpointMismatchError);
+  });
+
+  it('does not retry a message SQS rejects as the sender fault', async () => {
+    s3.putObject(BUCKET, key('2026-11-21', 1), 'x');
+    sqs.behave(() => ({ failEntry: () => ({ code: 'InvalidMessageContents', senderFault: true }) }));
+    const store = memoryCheckpointStore();
+    const r = await runBackfill(options(), { ...deps, checkpoint: store });
+    assert.match(r.stopped ?? '', /SQS rejected a message: InvalidMessageContents/);
+    assert.equal(r.batchCalls, 1);
+    assert.equal(r.complete, false);
+  });
+
+  it('classifies SQS errors', () => {
+    const err = (name: string, status?: number) =>
+      Object.assign(new Error('x'), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });
+    assert.equal(isTransientSqsError(err('RequestThrottled', 403)), true);
+    assert.equal(isTransientSqsError(err('InternalError', 500)), true);
+    assert.equal(isTransientSqsError(err('Error')), true, 'no status: a network failure');
+    assert.equal(isTransientSqsError(err('QueueDoesNotExist', 400)), false);
+    assert.equal(isTransientSqsError(err('AccessDenied', 403)), false);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('spaces sends to the rate on average, without waiting for the first', async () => {
+    let clock = 0;
+    const waits: number[] = [];
+    const limiter = new RateLimiter(
+      20,
+      () => clock,
+      async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+    );
+    for (let i = 0; i < 5; i++) await limiter.take(10);
+    assert.deepEqual(waits, [500, 500, 500, 500]);
+    clock += 10_000;
+    await limiter.take(10);
+    assert.equal(waits.length, 4, 'no wait after an idle period');
+  });
+});
+
+describe('fileCheckpointStore', () => {
+  it('writes atomically, reads back, and rejects files that are not checkpoints', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alb-iceberg-cp-'));
+    const path = join(dir, 'cp.json');
+    const store = fileCheckpointStore(path);
+    assert.equal(store.load(), undefined);
+    const cp = {
+      kind: 'alb-iceberg/backfill-checkpoint' as const,
+      version: 1 as const,
+      scope: checkpointScope({ bucket: 'b', queueUrl: 'q' }),
+      lastKey: 'k',
+      alsoDone: ['l'],
+      complete: false,
+      totals: { objects: 1, bytes: 2, messages: 1 },
+      updatedAt: '2026-11-23T00:00:00.000Z',
+    };
+    store.save(cp);
+    assert.deepEqual(store.load(), cp);
+    assert.deepEqual(readdirSync(dir), ['cp.json'], 'no temporary file left');
+    assert.ok(readFileSync(path, 'utf8').endsWith('\n'));
+    writeFileSync(path, '{"hello": 1}');
+    assert.throws(() => store.load(), /is not a backfill checkpoint/);
+    writeFileSync(path, '{');
+    assert.throws(() => store.load(), /is not JSON/);
+    assert.ok(existsSync(path));
+  });
+});
