@@ -1,0 +1,52 @@
+/** The README states facts derived from code; these tests keep them true. */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CONFIG_KEYS, DEFAULTS } from '../lib/config';
+import { columnsTable } from './support/readme-tables';
+
+const ROOT = join(__dirname, '..');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+function between(start: string, end: string): string {
+  const from = README.indexOf(start);
+  const to = README.indexOf(end);
+  assert.ok(from !== -1 && to > from, `README has ${start} … ${end}`);
+  return README.slice(from + start.length, to).trim();
+}
+
+describe('README', () => {
+  it('shows the column table generated from the schema (regenerate: node --import tsx test/support/readme-tables.ts)', () => {
+    assert.equal(between('<!-- columns:start -->', '<!-- columns:end -->'), columnsTable());
+  });
+
+  it('documents every configuration key with the default cdk.json and lib/config.ts use', () => {
+    const rows = between('<!-- config:start -->', '<!-- config:end -->').split('\n').slice(2);
+    const documented = new Map<string, string | undefined>();
+    for (const row of rows) {
+      const [keysCell = '', defaultsCell = ''] = row.split('|').slice(1, 3);
+      const keys = [...keysCell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      const defaults = [...defaultsCell.matchAll(/`([^`]*)`/g)].map((m) => m[1]!);
+      keys.forEach((k, i) => documented.set(k, defaults.length === keys.length ? defaults[i] : undefined));
+    }
+    const cdkContext = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+    for (const key of CONFIG_KEYS) {
+      assert.ok(documented.has(key), `README documents config key ${key}`);
+      if (!(key in DEFAULTS)) continue;
+      const value = DEFAULTS[key as keyof typeof DEFAULTS];
+      assert.equal(documented.get(key), value === '' ? '""' : String(value), `README default of ${key}`);
+      assert.deepEqual(cdkContext[key], value, `cdk.json default of ${key}`);
+    }
+  });
+
+  it('shows the test command and a first command whose sample file exists', () => {
+    assert.match(README, /npm ci && npm test/);
+    const sample = /npx alb-iceberg parse (samples\/\S+)/.exec(README)?.[1];
+    assert.ok(sample && existsSync(join(ROOT, sample)), `bundled sample ${sample} exists`);
+  });
+
+  it('has no unfinished sections', () => {
+    assert.doesNotMatch(README, /PLACEHOLDER/);
+  });
+});
