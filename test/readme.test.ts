@@ -28,7 +28,9 @@ describe('README', () => {
       const [keysCell = '', defaultsCell = ''] = row.split('|').slice(1, 3);
       const keys = [...keysCell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
       const defaults = [...defaultsCell.matchAll(/`([^`]*)`/g)].map((m) => m[1]!);
-      keys.forEach((k, i) => documented.set(k, defaults.length === keys.length ? defaults[i] : undefined));
+      keys.forEach((k, i) => {
+        documented.set(k, defaults.length === keys.length ? defaults[i] : undefined);
+      });
     }
     const cdkContext = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
     for (const key of CONFIG_KEYS) {

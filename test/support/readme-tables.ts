@@ -10,9 +10,12 @@ export function columnsTable(): string {
     for (const c of f.columns) fieldOf.set(c.name, `${i + 1} \`${f.field}\``);
   });
   const rows = COLUMNS.map(
-    (c) => `| ${c.id} | \`${c.name}\` | ${c.type} | ${fieldOf.get(c.name) ?? '(derived)'} | ${c.doc.replace(/\|/g, '\\|')} |`,
+    (c) =>
+      `| ${c.id} | \`${c.name}\` | ${c.type} | ${fieldOf.get(c.name) ?? '(derived)'} | ${c.doc.replace(/\|/g, '\\|')} |`,
   );
-  return ['| id | column | Iceberg type | log field | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| id | column | Iceberg type | log field | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 }
 
 if (require.main === module) process.stdout.write(`${columnsTable()}\n`);
