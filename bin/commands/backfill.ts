@@ -19,6 +19,7 @@ import {
 import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
+import { readArgs, usageError } from '../args';
 import type { CliIo } from '../io';
 
 export const DEFAULT_RATE = 100;
@@ -80,20 +81,10 @@ export interface BackfillCommandDeps {
 }
 
 export async function runBackfillCommand(argv: string[], io: CliIo, deps: BackfillCommandDeps = {}): Promise<number> {
-  const usage = (problem: string) => {
-    io.err(`alb-iceberg backfill: ${problem}\n\n${HELP}\n`);
-    return 2;
-  };
-  let values: ReturnType<typeof parseOptions>['values'];
-  try {
-    ({ values } = parseOptions(argv));
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  if (values.help) {
-    await io.out(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = await readArgs(() => parseOptions(argv), 'backfill', HELP, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const usage = (problem: string) => usageError(io, 'backfill', HELP, problem);
   if (!values.bucket) return usage('--bucket is required');
   if (!values.queue && !values['dry-run']) return usage('--queue is required (except with --dry-run)');
   const rate = values.rate === undefined ? DEFAULT_RATE : Number(values.rate);

@@ -8,6 +8,7 @@ import { parseInstant } from '../../lambda/ops/dates';
 import { formatReport, inspectErrors, reportToJson } from '../../lambda/ops/error-objects';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { errorText } from '../../lambda/ops/s3-objects';
+import { readArgs, usageError } from '../args';
 import { type CliIo, OutputClosed } from '../io';
 
 export const DEFAULT_ERRORS_PREFIX = 'firehose-errors/';
@@ -54,20 +55,10 @@ export interface ErrorsCommandDeps {
 }
 
 export async function runErrorsCommand(argv: string[], io: CliIo, deps: ErrorsCommandDeps = {}): Promise<number> {
-  const usage = (problem: string) => {
-    io.err(`alb-iceberg errors: ${problem}\n\n${HELP}\n`);
-    return 2;
-  };
-  let values: ReturnType<typeof parseOptions>['values'];
-  try {
-    ({ values } = parseOptions(argv));
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  if (values.help) {
-    await io.out(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = await readArgs(() => parseOptions(argv), 'errors', HELP, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const usage = (problem: string) => usageError(io, 'errors', HELP, problem);
   if (!values.bucket) return usage('--bucket is required');
   if (values.json && values.decode) return usage('--json and --decode both write to stdout: choose one');
   const since = values.since === undefined ? undefined : parseInstant(values.since);

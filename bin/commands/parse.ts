@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { newObjectStats, type ObjectStats, parseLogObject } from '../../lambda/parser/parse-object';
 import { describeLogKey } from '../../lambda/s3/log-key';
+import { readArgs, usageError } from '../args';
 import { type CliIo, OutputClosed } from '../io';
 
 /**
@@ -38,18 +39,9 @@ the pipeline does.
 Exit codes: 0 success (rejected lines are not an error), 1 unreadable input, 2 usage error.`;
 
 export async function runParse(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv);
-  } catch (e) {
-    io.err(`alb-iceberg parse: ${(e as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
+  const parsed = await readArgs(() => parseOptions(argv), 'parse', HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    await io.out(`${HELP}\n`);
-    return 0;
-  }
   const price = Number(values['price-per-gb'] ?? DEFAULT_PRICE_PER_GB);
   const problem =
     positionals.length === 0
@@ -59,10 +51,7 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
         : !(price >= 0)
           ? `--price-per-gb must be a non-negative number, got '${values['price-per-gb']}'`
           : undefined;
-  if (problem) {
-    io.err(`alb-iceberg parse: ${problem}\n\n${HELP}\n`);
-    return 2;
-  }
+  if (problem) return usageError(io, 'parse', HELP, problem);
   for (const file of positionals) {
     if (file === '-') continue;
     const info = await stat(file).catch(() => undefined);

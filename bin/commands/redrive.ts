@@ -9,6 +9,7 @@ import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../../lambda/ops/redrive';
 import { errorText, formatBytes } from '../../lambda/ops/s3-objects';
+import { readArgs, usageError } from '../args';
 import type { CliIo } from '../io';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
 
@@ -62,20 +63,10 @@ export interface RedriveCommandDeps {
 }
 
 export async function runRedriveCommand(argv: string[], io: CliIo, deps: RedriveCommandDeps = {}): Promise<number> {
-  const usage = (problem: string) => {
-    io.err(`alb-iceberg redrive: ${problem}\n\n${HELP}\n`);
-    return 2;
-  };
-  let values: ReturnType<typeof parseOptions>['values'];
-  try {
-    ({ values } = parseOptions(argv));
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  if (values.help) {
-    await io.out(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = await readArgs(() => parseOptions(argv), 'redrive', HELP, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const usage = (problem: string) => usageError(io, 'redrive', HELP, problem);
   if (!values.bucket) return usage('--bucket is required');
   if (!values.stream) return usage('--stream is required');
   if (values.prefix === '') return usage('--prefix cannot be empty (that would read the whole bucket)');

@@ -6,18 +6,17 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { main } from '../../bin/cli';
 import { type BackfillCommandDeps, runBackfillCommand } from '../../bin/commands/backfill';
-import type { CliIo } from '../../bin/io';
 import type { BackfillCheckpoint } from '../../lambda/ops/backfill';
 import { decodeEventKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
 import { s3TestClientConfig, setAwsTestEnv, testClientConfig } from '../support/aws-env';
+import { captureIo } from '../support/cli-io';
 import { IngestHarness, LOG_BUCKET, QUEUE } from '../support/ingest-harness';
 
 const ACCOUNT = '123456789012';
@@ -38,24 +37,6 @@ interface Captured {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-function captureIo(): { io: CliIo; out: () => string; err: () => string } {
-  let stdout = '';
-  let stderr = '';
-  return {
-    io: {
-      out: (t) => {
-        stdout += t;
-      },
-      err: (t) => {
-        stderr += t;
-      },
-      stdin: Readable.from([]),
-    },
-    out: () => stdout,
-    err: () => stderr,
-  };
 }
 
 let h: IngestHarness;

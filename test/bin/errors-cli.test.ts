@@ -3,16 +3,15 @@
  * and the ingest function's rejects objects.
  */
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import { main } from '../../bin/cli';
 import { type ErrorsCommandDeps, runErrorsCommand } from '../../bin/commands/errors';
-import type { CliIo } from '../../bin/io';
 import { LineParser, type Rejection } from '../../lambda/parser/line-parser';
 import { albLine } from '../support/alb-line';
 import { s3TestClientConfig, setAwsTestEnv } from '../support/aws-env';
+import { captureIo } from '../support/cli-io';
 import { LocalS3 } from '../support/local-s3';
 
 const LAKE = 'lake';
@@ -61,23 +60,13 @@ beforeEach(() => {
 });
 
 async function errors(args: string[], deps: ErrorsCommandDeps = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    stdin: Readable.from([]),
-  };
+  const { io, out, err } = captureIo();
   const code = await runErrorsCommand(args, io, {
     s3: new S3Client(s3TestClientConfig(s3.endpoint, { maxAttempts: 1 })),
     stderrIsTTY: false,
     ...deps,
   });
-  return { code, stdout, stderr };
+  return { code, stdout: out(), stderr: err() };
 }
 
 const records = [
@@ -276,14 +265,9 @@ describe('alb-iceberg errors: failures', () => {
     seedAll();
     const restore = setAwsTestEnv({ s3: s3.endpoint });
     try {
-      let stdout = '';
-      const code = await main(['errors', '--bucket', LAKE, '--only', 'rejects'], {
-        out: (t) => {
-          stdout += t;
-        },
-        err: () => {},
-        stdin: Readable.from([]),
-      });
+      const { io, out } = captureIo();
+      const code = await main(['errors', '--bucket', LAKE, '--only', 'rejects'], io);
+      const stdout = out();
       assert.equal(code, 0);
       assert.match(stdout, /Rejected lines under s3:\/\/lake\/rejects\/: 3 line\(s\)/);
       assert.doesNotMatch(stdout, /Firehose errors/);

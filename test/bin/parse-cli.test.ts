@@ -3,15 +3,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { main } from '../../bin/cli';
-import type { CliIo } from '../../bin/io';
 import { LineParser } from '../../lambda/parser/line-parser';
 import { describeLogKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
+import { captureIo } from '../support/cli-io';
 import { gz } from '../support/streams';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
@@ -19,19 +18,9 @@ const SAMPLE = join(SAMPLES, readdirSync(SAMPLES).find((f) => f.endsWith('.log.g
 const BIN = join(__dirname, '..', '..', 'bin', 'alb-iceberg.js');
 
 async function cli(args: string[], stdin = '') {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    stdin: Readable.from([Buffer.from(stdin)]),
-  };
+  const { io, out, err } = captureIo(stdin);
   const code = await main(args, io);
-  return { code, stdout, stderr };
+  return { code, stdout: out(), stderr: err() };
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'alb-iceberg-cli-'));

@@ -2,15 +2,14 @@
  * `alb-iceberg redrive` against the local S3 and Firehose servers (real SDK clients over loopback HTTP).
  */
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { main } from '../../bin/cli';
 import { type RedriveCommandDeps, runRedriveCommand } from '../../bin/commands/redrive';
-import type { CliIo } from '../../bin/io';
 import { s3TestClientConfig, seededRandom, setAwsTestEnv, testClientConfig } from '../support/aws-env';
+import { captureIo } from '../support/cli-io';
 import { firehoseFaults, LocalFirehose } from '../support/local-firehose';
 import { LocalS3 } from '../support/local-s3';
 
@@ -61,17 +60,7 @@ interface Run {
 
 /** Runs the command with clients on the local peers (SDK retries off) and a fake clock advanced by the sleeps. */
 async function redrive(args: string[], deps: RedriveCommandDeps = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    stdin: Readable.from([]),
-  };
+  const { io, out, err } = captureIo();
   let clock = 1_000_000;
   const code = await runRedriveCommand(args, io, {
     s3: new S3Client(s3TestClientConfig(s3.endpoint, { maxAttempts: 1 })),
@@ -84,7 +73,7 @@ async function redrive(args: string[], deps: RedriveCommandDeps = {}): Promise<R
     random: seededRandom(3),
     ...deps,
   });
-  return { code, stdout, stderr };
+  return { code, stdout: out(), stderr: err() };
 }
 
 const args = ['--bucket', LAKE, '--stream', STREAM];
@@ -292,14 +281,9 @@ describe('alb-iceberg redrive', () => {
     const recs = seedTwo();
     const restore = setAwsTestEnv({ s3: s3.endpoint, firehose: firehose.endpoint });
     try {
-      let stdout = '';
-      const code = await main(['redrive', ...args], {
-        out: (t) => {
-          stdout += t;
-        },
-        err: () => {},
-        stdin: Readable.from([]),
-      });
+      const { io, out } = captureIo();
+      const code = await main(['redrive', ...args], io);
+      const stdout = out();
       assert.equal(code, 0, stdout);
       assertDeliveredOnce(recs);
     } finally {
