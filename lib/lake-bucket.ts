@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Duration } from 'aws-cdk-lib';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SECURE_BUCKET_DEFAULTS, serverAccessLogging } from './bucket-defaults';
 import { acknowledge } from './nag';
 
 /** Key prefixes of the lake bucket. Each is a folder: never the bucket root. */
@@ -36,13 +37,8 @@ export class LakeBucket extends Construct {
   constructor(scope: Construct, id: string, props: LakeBucketProps) {
     super(scope, id);
     this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: props.serverAccessLogsBucket,
-      serverAccessLogsPrefix: props.serverAccessLogsBucket ? 'lake/' : undefined,
+      ...SECURE_BUCKET_DEFAULTS,
+      ...serverAccessLogging(props.serverAccessLogsBucket, 'lake/'),
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
         {

@@ -1,18 +1,11 @@
-import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccountPrincipal, type IPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  EventType,
-  type IBucket,
-  type LifecycleRule,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, EventType, type IBucket, type LifecycleRule } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { SECURE_BUCKET_DEFAULTS, serverAccessLogging } from './bucket-defaults';
 import { acknowledge } from './nag';
 
 export interface LogSourceProps {
@@ -101,13 +94,8 @@ export class LogSource extends Construct {
       lifecycleRules.push({ id: 'expire-raw-logs', expiration: Duration.days(props.rawLogRetentionDays) });
     }
     const bucket = new Bucket(this, 'LogBucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: props.serverAccessLogsBucket,
-      serverAccessLogsPrefix: props.serverAccessLogsBucket ? 'alb-logs/' : undefined,
+      ...SECURE_BUCKET_DEFAULTS,
+      ...serverAccessLogging(props.serverAccessLogsBucket, 'alb-logs/'),
       lifecycleRules,
     });
     bucket.addToResourcePolicy(
