@@ -35,6 +35,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { albLine } from '../support/alb-line';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const RUN_ID = randomBytes(4).toString('hex');
@@ -145,41 +146,31 @@ function logObject(account: string, region: string, label: string): LogObject {
     const sent = 1000 * i;
     expected.push({ line: i, time, status, url, targetTime, sent });
     lines.push(
-      [
-        'https',
-        time,
-        elb,
-        `192.0.2.${i}:${40000 + i}`,
-        '10.0.0.1:80',
-        '0.001',
-        String(targetTime),
-        '0.000',
-        String(status),
-        String(status),
-        '120',
-        String(sent),
-        `"GET ${url} HTTP/1.1"`,
-        '"curl/8.5.0"',
-        'TLS_AES_128_GCM_SHA256',
-        'TLSv1.3',
-        `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/integ/73e2d6bc24d8a067`,
-        '"Root=1-58337281-1d84f3d73c47ec4e58577259"',
-        '"integ.example.com"',
-        `"arn:aws:acm:${region}:${account}:certificate/12345678-1234-1234-1234-123456789012"`,
-        '0',
-        time,
-        '"forward"',
-        '"-"',
-        '"-"',
-        '"10.0.0.1:80"',
-        `"${status}"`,
-        '"-"',
-        '"-"',
-        'TID_1234abcd5678ef90',
-        '"-"',
-        '"-"',
-        '"-"',
-      ].join(' '),
+      albLine({
+        set: {
+          time,
+          elb,
+          client: `192.0.2.${i}:${40000 + i}`,
+          requestProcessingTime: '0.001',
+          targetProcessingTime: String(targetTime),
+          responseProcessingTime: '0.000',
+          elbStatus: String(status),
+          targetStatus: String(status),
+          receivedBytes: '120',
+          sentBytes: String(sent),
+          request: `"GET ${url} HTTP/1.1"`,
+          userAgent: '"curl/8.5.0"',
+          sslCipher: 'TLS_AES_128_GCM_SHA256',
+          sslProtocol: 'TLSv1.3',
+          targetGroupArn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/integ/73e2d6bc24d8a067`,
+          domainName: '"integ.example.com"',
+          chosenCertArn: `"arn:aws:acm:${region}:${account}:certificate/12345678-1234-1234-1234-123456789012"`,
+          matchedRulePriority: '0',
+          requestCreationTime: time,
+          actionsExecuted: '"forward"',
+          targetStatusCodeList: `"${status}"`,
+        },
+      }),
     );
   }
   const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 13); // yyyyMMddTHHmm
