@@ -163,7 +163,8 @@ async function streamObject(
         recordBytes += data.length;
         progress.markPending(record.lineNumber);
         const full = batcher.add({ lineNumber: record.lineNumber, data });
-        if (full) await sender.submit(full);
+        // Once a batch has been given up, send nothing more: those lines stay pending for the continuation.
+        if (full && !sender.failure) await sender.submit(full);
       }
       progress.readThrough(stats.lines);
       if (sender.failure) {
@@ -185,6 +186,8 @@ async function streamObject(
       // A network reset may succeed next time; a gzip data error will not.
       transient: code === 'ECONNRESET' || name === 'TimeoutError' || code === 'ETIMEDOUT',
     };
+  } finally {
+    // Stopping early (time, Firehose failure, damage) must release the S3 connection now, not at garbage collection.
     body.destroy();
   }
 
@@ -244,7 +247,12 @@ function unfinished(
       ...(resume.etag ? { etag: resume.etag } : {}),
       resumeAfterLine: resume.resumeAfterLine,
       doneRanges: resume.doneRanges,
-      attemptsWithoutProgress: why.progress || why.deferred ? 0 : work.attemptsWithoutProgress + 1,
+      // Progress resets the count; a deferral (nothing was tried) leaves it as it was.
+      attemptsWithoutProgress: why.progress
+        ? 0
+        : why.deferred
+          ? work.attemptsWithoutProgress
+          : work.attemptsWithoutProgress + 1,
       continuations: work.continuations + 1,
     },
   };

@@ -8,6 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { MAX_BATCH_RECORDS } from '../../../lambda/ingest/batcher';
 import { encodeContinuation } from '../../../lambda/ingest/messages';
+import { processBatch } from '../../../lambda/ingest/process-batch';
 import { albLine } from '../../support/alb-line';
 import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE } from '../../support/ingest-harness';
 import { firehoseFaults } from '../../support/local-firehose';
@@ -211,6 +212,22 @@ describe('ingest: time budget', () => {
     const [first] = h.sqs.json<{ resumeAfterLine: number; attemptsWithoutProgress: number }>(QUEUE);
     assert.deepEqual([first!.resumeAfterLine, first!.attemptsWithoutProgress], [0, 0]);
     assertExactlyOnce(h.deliveredLines(), [1, 2, 3, 4, 5]);
+  });
+
+  it('keeps the count of failed attempts when an object is deferred', async () => {
+    const key = logKey('deferred-after-failures');
+    h.s3.putObject(LOG_BUCKET, key, logObject(5));
+    const continuation = encodeContinuation({
+      bucket: LOG_BUCKET,
+      key,
+      resumeAfterLine: 0,
+      doneRanges: [],
+      attemptsWithoutProgress: 2,
+      continuations: 2,
+    });
+    await processBatch({ Records: [h.record(continuation)] }, h.deps({ remainingMs: () => 1_000 }));
+    const [deferred] = h.sqs.json<{ attemptsWithoutProgress: number; continuations: number }>(QUEUE);
+    assert.deepEqual([deferred!.attemptsWithoutProgress, deferred!.continuations], [2, 3]);
   });
 });
 
