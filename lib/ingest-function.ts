@@ -133,13 +133,13 @@ export class IngestFunction extends Construct {
     );
   }
 
-  /** Send records to one Firehose stream (put actions only: no update or delete of the stream). */
+  /** Send records to one Firehose stream: PutRecordBatch only, the one call the handler makes. */
   sendRecordsTo(deliveryStreamName: string, deliveryStreamArn: string): void {
     this.function.addEnvironment(ENV.deliveryStreamName, deliveryStreamName);
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'PutRecords',
-        actions: ['firehose:PutRecordBatch', 'firehose:PutRecord'],
+        actions: ['firehose:PutRecordBatch'],
         resources: [deliveryStreamArn],
       }),
     );
