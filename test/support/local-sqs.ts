@@ -348,34 +348,7 @@ export class LocalSqs {
         if (total > this.maxBytes) {
           throw new SqsFailure('BatchRequestTooLong', `Batch requests cannot be longer than ${this.maxBytes} bytes.`);
         }
-        const Successful: unknown[] = [];
-        const Failed: unknown[] = [];
-        entries.forEach((e, index) => {
-          const id = String(e.Id);
-          const failure = reply.failEntry?.(index, e);
-          if (failure) {
-            Failed.push({
-              Id: id,
-              SenderFault: failure.senderFault ?? false,
-              Code: failure.code,
-              Message: failure.message ?? failure.code,
-            });
-            return;
-          }
-          try {
-            const m = this.enqueue(q, e, 'SendMessageBatch', id);
-            Successful.push({ Id: id, ...sendResult(m) });
-          } catch (error) {
-            if (!(error instanceof SqsFailure)) throw error;
-            Failed.push({
-              Id: id,
-              SenderFault: true,
-              Code: ERRORS[error.code]?.[0] ?? error.code,
-              Message: error.message,
-            });
-          }
-        });
-        return { Successful, Failed };
+        return batchResult(entries, reply, (e, id) => sendResult(this.enqueue(q, e, 'SendMessageBatch', id)));
       }
       case 'ReceiveMessage':
         return this.receive(input, res);
@@ -387,34 +360,10 @@ export class LocalSqs {
       case 'DeleteMessageBatch': {
         const q = this.queue(input.QueueUrl);
         const entries = this.batchEntries(input.Entries);
-        const Successful: unknown[] = [];
-        const Failed: unknown[] = [];
-        entries.forEach((e, index) => {
-          const id = String(e.Id);
-          const failure = reply.failEntry?.(index, e);
-          if (failure) {
-            Failed.push({
-              Id: id,
-              SenderFault: failure.senderFault ?? false,
-              Code: failure.code,
-              Message: failure.message ?? failure.code,
-            });
-            return;
-          }
-          try {
-            this.deleteByHandle(q, e.ReceiptHandle);
-            Successful.push({ Id: id });
-          } catch (error) {
-            if (!(error instanceof SqsFailure)) throw error;
-            Failed.push({
-              Id: id,
-              SenderFault: true,
-              Code: ERRORS[error.code]?.[0] ?? error.code,
-              Message: error.message,
-            });
-          }
+        return batchResult(entries, reply, (e) => {
+          this.deleteByHandle(q, e.ReceiptHandle);
+          return {};
         });
-        return { Successful, Failed };
       }
       case 'ChangeMessageVisibility': {
         const q = this.queue(input.QueueUrl);
@@ -757,4 +706,37 @@ function sendError(res: http.ServerResponse, status: number, code: string, query
     'x-amzn-query-error': `${queryCode};${status >= 500 ? 'Receiver' : 'Sender'}`,
   });
   res.end(payload);
+}
+
+/**
+ * The answer to a *Batch call: each entry fails as the scripted reply says, else `apply` runs it; an SqsFailure it
+ * throws fails that entry alone (SenderFault), as SQS does.
+ */
+function batchResult(
+  entries: Record<string, unknown>[],
+  reply: SqsReply,
+  apply: (entry: Record<string, unknown>, id: string) => Record<string, unknown>,
+): { Successful: unknown[]; Failed: unknown[] } {
+  const Successful: unknown[] = [];
+  const Failed: unknown[] = [];
+  entries.forEach((e, index) => {
+    const id = String(e.Id);
+    const failure = reply.failEntry?.(index, e);
+    if (failure) {
+      Failed.push({
+        Id: id,
+        SenderFault: failure.senderFault ?? false,
+        Code: failure.code,
+        Message: failure.message ?? failure.code,
+      });
+      return;
+    }
+    try {
+      Successful.push({ Id: id, ...apply(e, id) });
+    } catch (error) {
+      if (!(error instanceof SqsFailure)) throw error;
+      Failed.push({ Id: id, SenderFault: true, Code: ERRORS[error.code]?.[0] ?? error.code, Message: error.message });
+    }
+  });
+  return { Successful, Failed };
 }
