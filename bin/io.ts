@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 export interface CliIo {
-  /** Writes to stdout, waiting when the consumer is slow (backpressure). */
-  out(text: string): Promise<void> | void;
+  /** Writes to stdout (text, or bytes that are UTF-8 already), waiting when the consumer is slow (backpressure). */
+  out(text: string | Uint8Array): Promise<void> | void;
   /** Writes to stderr. */
   err(text: string): void;
   readonly stdin: Readable;
@@ -23,7 +23,7 @@ export function processIo(): CliIo {
   };
 }
 
-async function write(stream: Writable, text: string): Promise<void> {
+async function write(stream: Writable, text: string | Uint8Array): Promise<void> {
   if (stream.destroyed) throw new OutputClosed();
   const ok = stream.write(text);
   if (!ok) {

@@ -17,6 +17,7 @@ import { type CliIo, OutputClosed } from '../io';
  */
 export const DEFAULT_PRICE_PER_GB = 0.075;
 const SAMPLE_REJECTS = 3;
+const NEWLINE = Buffer.from('\n');
 
 const HELP = `Usage: alb-iceberg parse [--key S3_KEY] [--rejects FILE] [--price-per-gb USD] FILE...
 
@@ -80,12 +81,12 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
       try {
         for await (const chunk of parseLogObject(body, { key, stats })) {
           if (chunk.records.length > 0) {
-            let text = '';
+            const lines: Uint8Array[] = [];
             for (const r of chunk.records) {
-              text += `${r.json}\n`;
-              recordBytes += Buffer.byteLength(r.json);
+              lines.push(r.data, NEWLINE);
+              recordBytes += r.data.length;
             }
-            await io.out(text);
+            await io.out(Buffer.concat(lines));
           }
           for (const reject of chunk.rejects) {
             const entry = { ...reject, file };

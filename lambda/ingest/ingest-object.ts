@@ -159,10 +159,9 @@ async function streamObject(
         if (samples.length < REJECT_SAMPLES) samples.push(reject);
       }
       for (const record of chunk.records) {
-        const data = Buffer.from(record.json);
-        recordBytes += data.length;
+        recordBytes += record.data.length;
         progress.markPending(record.lineNumber);
-        const full = batcher.add({ lineNumber: record.lineNumber, data });
+        const full = batcher.add(record);
         // Once a batch has been given up, send nothing more: those lines stay pending for the continuation.
         if (full && !sender.failure) await sender.submit(full);
       }

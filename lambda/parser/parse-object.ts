@@ -6,9 +6,9 @@
  *   lines = resumedPast + blankLines + records + rejects
  */
 import { type ByteCounters, decompressed } from '../reader/decompress';
-import { lines, MAX_LINE_CHARS, OverlongLine } from '../reader/lines';
+import { lineBlocks, MAX_LINE_BYTES, OverlongLine } from '../reader/line-blocks';
 import { describeLogKey } from '../s3/log-key';
-import { LineParser } from './line-parser';
+import { RecordEncoder } from './record-encoder';
 
 /**
  * Firehose's per-record limit, a little under AWS's 1,000 KiB
@@ -17,10 +17,10 @@ import { LineParser } from './line-parser';
  */
 export const MAX_RECORD_BYTES = 1_000_000;
 
-/** A line encoded as the exact JSON record for Firehose. */
+/** A line encoded as the exact record for Firehose: UTF-8 JSON bytes (a view into a shared, never-rewritten buffer). */
 export interface EncodedRecord {
   readonly lineNumber: number;
-  readonly json: string;
+  readonly data: Uint8Array;
 }
 
 /** A line that was counted and stored instead of delivered. */
@@ -81,45 +81,40 @@ export async function* parseLogObject(
   const { key, stats } = options;
   const resumeAfter = options.resumeAfterLine ?? 0;
   const alreadyDone = options.alreadyDone;
-  const meta = describeLogKey(key);
-  const parser = new LineParser(meta);
+  const encoder = new RecordEncoder(describeLogKey(key));
   let lineNumber = 0;
-  for await (const batch of lines(decompressed(body, stats))) {
+  for await (const block of lineBlocks(decompressed(body, stats))) {
     const records: EncodedRecord[] = [];
     const rejects: RejectedLine[] = [];
-    for (const line of batch) {
+    if (block instanceof OverlongLine) {
       lineNumber++;
-      if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) {
-        stats.resumedPast++;
-        continue;
-      }
-      if (line instanceof OverlongLine) {
-        rejects.push({
-          file: key,
-          line: lineNumber,
-          reason: `line too long: ${line.length} characters (limit ${MAX_LINE_CHARS})`,
-          raw: line.head,
-        });
-        continue;
-      }
-      if (line === '' || isBlank(line)) {
-        stats.blankLines++;
-        continue;
-      }
-      const result = parser.parse(line, lineNumber);
-      // A record has at most 3 UTF-8 bytes per character: only long ones need an exact size check.
-      if (typeof result === 'string' && result.length * 3 > MAX_RECORD_BYTES) {
-        const bytes = Buffer.byteLength(result);
-        if (bytes > MAX_RECORD_BYTES) {
-          rejects.push({ file: key, line: lineNumber, reason: recordTooBig(bytes), raw: line });
+      if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) stats.resumedPast++;
+      else rejects.push({ file: key, line: lineNumber, reason: lineTooLong(block.length), raw: block.head });
+    } else {
+      const { bytes, starts, ends } = block;
+      for (let i = 0; i < starts.length; i++) {
+        lineNumber++;
+        if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) {
+          stats.resumedPast++;
           continue;
         }
-      }
-      if (typeof result === 'string') {
-        records.push({ lineNumber, json: result });
-        if (parser.lastHadExtraFields) stats.extraFieldLines++;
-      } else {
-        rejects.push({ file: key, line: lineNumber, reason: result.reason, raw: line });
+        const s = starts[i]!;
+        const e = ends[i]!;
+        if (isBlank(bytes, s, e)) {
+          stats.blankLines++;
+          continue;
+        }
+        const result = encoder.encode(bytes, s, e, lineNumber);
+        if (result instanceof Uint8Array) {
+          if (result.length > MAX_RECORD_BYTES) {
+            rejects.push({ file: key, line: lineNumber, reason: recordTooBig(result.length), raw: text(bytes, s, e) });
+            continue;
+          }
+          records.push({ lineNumber, data: result });
+          if (encoder.lastHadExtraFields) stats.extraFieldLines++;
+        } else {
+          rejects.push({ file: key, line: lineNumber, reason: result.reason, raw: text(bytes, s, e) });
+        }
       }
     }
     stats.lines = lineNumber;
@@ -129,9 +124,19 @@ export async function* parseLogObject(
   }
 }
 
+const lineTooLong = (bytes: number) => `line too long: ${bytes} bytes (limit ${MAX_LINE_BYTES})`;
 const recordTooBig = (bytes: number) =>
   `record would be ${bytes} bytes, over the Firehose record limit of ${MAX_RECORD_BYTES} bytes`;
 
-function isBlank(line: string): boolean {
-  return line.trim() === '';
+/** The line as text for a rejection (invalid UTF-8 becomes U+FFFD). */
+const text = (bytes: Buffer, s: number, e: number) => bytes.toString('utf8', s, e);
+
+/** Only whitespace (String.prototype.trim's definition, so non-ASCII spaces count too). */
+function isBlank(bytes: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = bytes[i]!;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    return c < 128 ? false : text(bytes, s, e).trim() === '';
+  }
+  return true;
 }

@@ -4,8 +4,7 @@
  * as the four characters `\x22`, which stay as they are, and a backslash-escaped `\"` (other writers, hand-made
  * files) does not end the field. A lone backslash is data.
  *
- * The tokenizer records offsets instead of slicing strings, so the encoder can copy spans of the line straight into
- * the JSON record (see line-parser.ts): this is the hot loop of the whole pipeline.
+ * The reference tokenizer (line-parser.ts). record-encoder.ts splits raw bytes the same way on its fast path.
  */
 
 const SPACE = 32;
@@ -24,8 +23,6 @@ export class FieldOffsets {
   count = 0;
   /** Offset of the unread remainder when the scan stopped at `maxFields`, else -1. */
   restStart = -1;
-  /** True when an unquoted field contains a `"` (its value then needs JSON escaping). */
-  strayQuote = false;
 
   constructor(readonly capacity: number) {
     this.start = new Int32Array(capacity);
@@ -49,9 +46,7 @@ export function tokenize(line: string, out: FieldOffsets): string | undefined {
   const { start, end, quoted } = out;
   let pos = 0;
   let count = 0;
-  let nextQuote = line.indexOf('"');
   out.restStart = -1;
-  out.strayQuote = false;
   for (;;) {
     if (count === max) {
       out.restStart = pos;
@@ -70,14 +65,9 @@ export function tokenize(line: string, out: FieldOffsets): string | undefined {
       if (after < len && line.charCodeAt(after) !== SPACE) {
         return `unexpected character after the closing quote of field ${count} (offset ${after})`;
       }
-      if (nextQuote <= close && nextQuote !== -1) nextQuote = line.indexOf('"', after);
     } else {
       after = line.indexOf(' ', pos);
       if (after === -1) after = len;
-      if (nextQuote !== -1 && nextQuote < after) {
-        out.strayQuote = true;
-        nextQuote = line.indexOf('"', after);
-      }
       start[count] = pos;
       end[count] = after;
       quoted[count] = 0;

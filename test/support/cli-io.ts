@@ -16,7 +16,7 @@ export function captureIo(stdin = ''): CapturedIo {
   return {
     io: {
       out: (t) => {
-        stdout += t;
+        stdout += typeof t === 'string' ? t : Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('utf8');
       },
       err: (t) => {
         stderr += t;

@@ -45,7 +45,7 @@ describe('parseLogObject', () => {
 
   it('stamps each record with the file identity from the key and its line number', async () => {
     const { records } = await run(`${albLine()}\n${albLine()}\n`);
-    const rows = records.map((r) => JSON.parse(r.json));
+    const rows = records.map((r) => JSON.parse(new TextDecoder().decode(r.data)));
     assert.deepEqual(
       rows.map((r) => [r.account_id, r.region, r.source_file, r.line_number]),
       [

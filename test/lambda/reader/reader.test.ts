@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decompressed } from '../../../lambda/reader/decompress';
+import { lineBlocks, MAX_LINE_BYTES, OverlongLine as OverlongBytes } from '../../../lambda/reader/line-blocks';
 import { lines, MAX_LINE_CHARS, OverlongLine } from '../../../lambda/reader/lines';
 import { chunked, collect, gz } from '../../support/streams';
 
@@ -83,4 +84,51 @@ describe('decompressed + lines', () => {
     assert.equal((out[1] as OverlongLine).length, long.length);
     assert.equal(out[2], 'b');
   });
+});
+
+/** The lines of a lineBlocks stream as text (overlong ones as `OverlongLine`), to compare with `lines`. */
+async function readBlocks(data: Uint8Array, chunk = 7): Promise<(string | OverlongBytes)[]> {
+  const out: (string | OverlongBytes)[] = [];
+  for await (const block of lineBlocks(decompressed(chunked(data, chunk), counters()))) {
+    if (block instanceof OverlongBytes) out.push(block);
+    else for (const [i, s] of block.starts.entries()) out.push(block.bytes.toString('utf8', s, block.ends[i]));
+  }
+  return out;
+}
+
+describe('lineBlocks (the byte-level splitter the parser uses)', () => {
+  it('finds the same lines as the text splitter whatever the chunk boundaries (CRLF split across chunks too)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'é', '😀', ' ', '"', '\r', '\r\n', '\n'), maxLength: 20 })),
+        fc.integer({ min: 1, max: 16 }),
+        fc.boolean(),
+        async (content, chunk, zipped) => {
+          const text = content.join('\n');
+          const data = zipped ? gz(text) : Buffer.from(text);
+          assert.deepEqual(await readBlocks(data, chunk), await readAll(data, chunk));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads 0-byte objects, CRLF and a last line without newline', async () => {
+    assert.deepEqual(await readBlocks(Buffer.alloc(0)), []);
+    assert.deepEqual(await readBlocks(Buffer.from('a\r\nb\r\n\r\nc'), 3), ['a', 'b', '', 'c']);
+  });
+
+  for (const [where, chunk] of [
+    ['inside one chunk', 4 * 1024 * 1024],
+    ['across chunks', 64 * 1024],
+  ] as const) {
+    it(`turns a line longer than the limit into an OverlongLine (${where}) and keeps reading`, async () => {
+      const long = 'y'.repeat(MAX_LINE_BYTES + 10);
+      const out = await readBlocks(Buffer.from(`a\n${long}\nb\n${long}`), chunk);
+      assert.deepEqual(
+        out.map((l) => (l instanceof OverlongBytes ? [l.length, l.head.length] : l)),
+        ['a', [long.length, 4096], 'b', [long.length, 4096]],
+      );
+    });
+  }
 });
