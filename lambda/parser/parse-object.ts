@@ -8,36 +8,12 @@
 import { type ByteCounters, decompressed } from '../reader/decompress';
 import { lineBlocks, MAX_LINE_BYTES, OverlongLine } from '../reader/line-blocks';
 import { describeLogKey } from '../s3/log-key';
-import { RecordEncoder } from './record-encoder';
+import { type EncodedLines, LineSpans, RecordEncoder } from './record-encoder';
 
-/**
- * Firehose's per-record limit, a little under AWS's 1,000 KiB
- * (https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html). A line whose record would be
- * bigger is rejected here, so the CLI and the Lambda treat it the same way.
- */
-export const MAX_RECORD_BYTES = 1_000_000;
+export { type EncodedRecord, MAX_RECORD_BYTES, type RejectedLine } from './record-encoder';
 
-/** A line encoded as the exact record for Firehose: UTF-8 JSON bytes (a view into a shared, never-rewritten buffer). */
-export interface EncodedRecord {
-  readonly lineNumber: number;
-  readonly data: Uint8Array;
-}
-
-/** A line that was counted and stored instead of delivered. */
-export interface RejectedLine {
-  /** The S3 key (or local path) of the source object. */
-  readonly file: string;
-  /** 1-based line number. */
-  readonly line: number;
-  readonly reason: string;
-  /** The line as read (for an overlong line, its head). */
-  readonly raw: string;
-}
-
-export interface ParsedChunk {
-  readonly records: EncodedRecord[];
-  readonly rejects: RejectedLine[];
-}
+/** One chunk of an object's results: records and rejections, each in line order. */
+export type ParsedChunk = EncodedLines;
 
 export interface ObjectStats extends ByteCounters {
   /** Lines read, blank ones included. */
@@ -82,51 +58,37 @@ export async function* parseLogObject(
   const resumeAfter = options.resumeAfterLine ?? 0;
   const alreadyDone = options.alreadyDone;
   const encoder = new RecordEncoder(describeLogKey(key));
+  const spans = new LineSpans();
   let lineNumber = 0;
   for await (const block of lineBlocks(decompressed(body, stats))) {
-    const records: EncodedRecord[] = [];
-    const rejects: RejectedLine[] = [];
+    const chunk: ParsedChunk = { records: [], rejects: [] };
     if (block instanceof OverlongLine) {
       lineNumber++;
       if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) stats.resumedPast++;
-      else rejects.push({ file: key, line: lineNumber, reason: lineTooLong(block.length), raw: block.head });
+      else chunk.rejects.push({ file: key, line: lineNumber, reason: lineTooLong(block.length), raw: block.head });
     } else {
       const { bytes, starts, ends } = block;
+      spans.clear();
       for (let i = 0; i < starts.length; i++) {
         lineNumber++;
         if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) {
           stats.resumedPast++;
-          continue;
-        }
-        const s = starts[i]!;
-        const e = ends[i]!;
-        if (isBlank(bytes, s, e)) {
+        } else if (isBlank(bytes, starts[i]!, ends[i]!)) {
           stats.blankLines++;
-          continue;
-        }
-        const result = encoder.encode(bytes, s, e, lineNumber);
-        if (result instanceof Uint8Array) {
-          if (result.length > MAX_RECORD_BYTES) {
-            rejects.push({ file: key, line: lineNumber, reason: recordTooBig(result.length), raw: text(bytes, s, e) });
-            continue;
-          }
-          records.push({ lineNumber, data: result });
-          if (encoder.lastHadExtraFields) stats.extraFieldLines++;
         } else {
-          rejects.push({ file: key, line: lineNumber, reason: result.reason, raw: text(bytes, s, e) });
+          spans.add(starts[i]!, ends[i]!, lineNumber);
         }
       }
+      stats.extraFieldLines += encoder.encodeLines(bytes, spans, key, chunk);
     }
     stats.lines = lineNumber;
-    stats.records += records.length;
-    stats.rejects += rejects.length;
-    if (records.length > 0 || rejects.length > 0) yield { records, rejects };
+    stats.records += chunk.records.length;
+    stats.rejects += chunk.rejects.length;
+    if (chunk.records.length > 0 || chunk.rejects.length > 0) yield chunk;
   }
 }
 
 const lineTooLong = (bytes: number) => `line too long: ${bytes} bytes (limit ${MAX_LINE_BYTES})`;
-const recordTooBig = (bytes: number) =>
-  `record would be ${bytes} bytes, over the Firehose record limit of ${MAX_RECORD_BYTES} bytes`;
 
 /** The line as text for a rejection (invalid UTF-8 becomes U+FFFD). */
 const text = (bytes: Buffer, s: number, e: number) => bytes.toString('utf8', s, e);

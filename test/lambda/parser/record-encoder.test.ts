@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { lineGenerator } from '../../../bench/corpus';
 import { LineParser } from '../../../lambda/parser/line-parser';
-import { RecordEncoder } from '../../../lambda/parser/record-encoder';
+import { type EncodedLines, LineSpans, MAX_RECORD_BYTES, RecordEncoder } from '../../../lambda/parser/record-encoder';
 import { albLine, DEFAULT_FIELDS } from '../../support/alb-line';
 
 const FILE = { accountId: '123456789012', region: 'us-east-2', sourceFile: '20261123T1805Z_10.0.1.23_2x7k9p1q' };
@@ -36,14 +36,39 @@ function packed(lines: readonly (string | Uint8Array)[]): { bytes: Buffer; start
   return { bytes: Buffer.concat(parts), starts, ends };
 }
 
-/** Encodes every line both ways and requires the same answer, byte for byte. */
+/** Spans for every line of a packed buffer, numbered from 1. */
+function spansOf(starts: readonly number[], ends: readonly number[]): LineSpans {
+  const spans = new LineSpans();
+  for (let i = 0; i < starts.length; i++) spans.add(starts[i]!, ends[i]!, i + 1);
+  return spans;
+}
+
+/** Encodes lines in one batch (as the pipeline does) and returns each line's answer, in line order. */
+function batchAnswers(encoder: RecordEncoder, bytes: Buffer, spans: LineSpans): Map<number, string> {
+  const into: EncodedLines = { records: [], rejects: [] };
+  encoder.encodeLines(bytes, spans, 'file', into);
+  const answers = new Map<number, string>();
+  for (const r of into.records) answers.set(r.lineNumber, decode(r.data));
+  for (const r of into.rejects) answers.set(r.line, `REJECTED ${r.reason}`);
+  assert.deepEqual(
+    [...into.records.map((r) => r.lineNumber)],
+    [...into.records.map((r) => r.lineNumber)].sort((a, b) => a - b),
+    'records in line order',
+  );
+  assert.equal(answers.size, spans.count, 'one answer per line');
+  return answers;
+}
+
+/** Encodes every line one at a time and all in one batch, and requires the reference's answer, byte for byte. */
 function assertSameAsReference(lines: readonly (string | Uint8Array)[]): RecordEncoder {
   const { bytes, starts, ends } = packed(lines);
   const encoder = new RecordEncoder(FILE);
   const parser = new LineParser(FILE);
+  const batch = batchAnswers(new RecordEncoder(FILE), bytes, spansOf(starts, ends));
   for (let i = 0; i < starts.length; i++) {
     const want = reference(parser, bytes, starts[i]!, ends[i]!, i + 1);
     assert.equal(encoded(encoder, bytes, starts[i]!, ends[i]!, i + 1), want, `line ${i + 1}`);
+    assert.equal(batch.get(i + 1), want, `line ${i + 1} in a batch`);
   }
   return encoder;
 }
@@ -95,6 +120,22 @@ describe('RecordEncoder: same bytes as the reference LineParser', () => {
     );
   });
 
+  it('on lines of random printable ASCII tokens: quotes, backslashes, dashes, digits, brackets, spaces', () => {
+    // Prepare: the bytes the kernel's tokenizer and value shapes branch on, in every arrangement
+    const token = fc.string({
+      unit: fc.constantFrom('"', '\\', ' ', '-', '0', '7', '.', ':', '[', ']', 'a', 'Z', 'T'),
+      maxLength: 6,
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), token), { maxLength: 5 }), (overrides) => {
+        const fields = [...DEFAULT_FIELDS];
+        for (const [at, value] of overrides) fields[at] = value;
+        assertSameAsReference([fields.filter((f) => f !== undefined).join(' ')]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('on format drift: unknown trailing fields with quotes and backslashes', () => {
     const encoder = assertSameAsReference([
       albLine({ extra: ['10.0.1.23'] }),
@@ -128,6 +169,99 @@ describe('RecordEncoder: output buffers', () => {
     assert.ok(out instanceof Uint8Array);
     assert.equal(JSON.parse(decode(out)).user_agent, 'Mozilla/5.0 (Überphone) 😀');
     assert.equal(encoder.referenceLines, 1);
+  });
+});
+
+describe('RecordEncoder: batches', () => {
+  it('splits a long run of lines into several kernel calls and keeps every record, in order', () => {
+    // Prepare: about 1.6 MB of lines, six times the kernel's input per call
+    const next = lineGenerator({ seed: 11 });
+    const lines = Array.from({ length: 3_000 }, next);
+    const { bytes, starts, ends } = packed(lines);
+    // Act
+    const into: EncodedLines = { records: [], rejects: [] };
+    const encoder = new RecordEncoder(FILE);
+    encoder.encodeLines(bytes, spansOf(starts, ends), 'file', into);
+    // Assess: records are never rewritten by later calls
+    const parser = new LineParser(FILE);
+    assert.equal(into.rejects.length, 0);
+    assert.deepEqual(
+      into.records.map((r) => r.lineNumber),
+      lines.map((_, i) => i + 1),
+    );
+    into.records.forEach((r, i) => {
+      assert.equal(decode(r.data), parser.parse(lines[i]!, i + 1), `line ${i + 1}`);
+    });
+    assert.equal(encoder.referenceLines, 0);
+  });
+
+  it('keeps kernel records, reference records and rejections in line order within one batch', () => {
+    const lines = [
+      albLine(),
+      albLine({ set: { userAgent: '"Überphone"' } }), // non-ASCII: the reference parser encodes it
+      'too few fields',
+      albLine({ extra: ['"new field"'] }),
+      albLine({ set: { elbStatus: '2OO' } }), // not an integer: the reference parser rejects it
+      albLine(),
+    ];
+    const { bytes, starts, ends } = packed(lines);
+    const encoder = new RecordEncoder(FILE);
+    const into: EncodedLines = { records: [], rejects: [] };
+    // Act
+    const extraFieldLines = encoder.encodeLines(bytes, spansOf(starts, ends), 'the-key', into);
+    // Assess
+    assert.deepEqual(
+      into.records.map((r) => r.lineNumber),
+      [1, 2, 4, 6],
+    );
+    assert.deepEqual(
+      into.rejects.map((r) => [r.file, r.line, r.raw]),
+      [
+        ['the-key', 3, 'too few fields'],
+        ['the-key', 5, lines[4]],
+      ],
+    );
+    assert.match(into.rejects[1]!.reason, /field 9 \(elb_status_code\) "2OO" is not an integer/);
+    assert.equal(extraFieldLines, 1);
+    assert.equal(encoder.referenceLines, 3);
+  });
+
+  it("takes a line longer than one call's input (the kernel grows), then ordinary lines again", () => {
+    const long = albLine({ set: { request: `"GET https://example.com/${'a'.repeat(400_000)} HTTP/1.1"` } });
+    assertSameAsReference([albLine(), long, albLine(), long]);
+  });
+
+  it("rejects a line whose record would pass Firehose's record limit, by either encoder", () => {
+    // Prepare: backslashes double when escaped, so a line under the 1 MiB line limit becomes a 1.2 MB record
+    const escapes = '\\'.repeat(600_000);
+    const kernelLine = albLine({ set: { userAgent: `"${escapes}"` } });
+    const referenceLine = albLine({ set: { userAgent: `"é${escapes}"` } });
+    const { bytes, starts, ends } = packed([kernelLine, referenceLine, albLine()]);
+    const encoder = new RecordEncoder(FILE);
+    const into: EncodedLines = { records: [], rejects: [] };
+    // Act
+    encoder.encodeLines(bytes, spansOf(starts, ends), 'f', into);
+    // Assess
+    assert.deepEqual(
+      into.rejects.map((r) => r.line),
+      [1, 2],
+    );
+    for (const r of into.rejects) {
+      assert.match(
+        r.reason,
+        new RegExp(`^record would be \\d+ bytes, over the Firehose record limit of ${MAX_RECORD_BYTES}`),
+      );
+    }
+    assert.deepEqual(
+      into.records.map((r) => r.lineNumber),
+      [3],
+    );
+  });
+
+  it("refuses a line number past the line_number column's 32-bit range", () => {
+    const spans = new LineSpans();
+    spans.add(0, 1, 2 ** 31 - 1);
+    assert.throws(() => spans.add(0, 1, 2 ** 31), /line 2147483648: past the line_number column's range/);
   });
 });
 
