@@ -9,7 +9,7 @@
  * (no loader configuration, no file to copy next to the bundle). A test compiles the source again and requires the
  * same bytes, so the committed module can never drift from its source.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +25,17 @@ export const GENERATED_MODULE = join(__dirname, 'kernel-wasm.generated.ts');
  */
 const ASC_FLAGS = ['-Ospeed', '--noAssert', '--runtime', 'stub', '--enable', 'simd'];
 
-/** Compiles the kernel and returns the WebAssembly module's bytes. */
+/** Compiles the kernel and returns the WebAssembly module's bytes; any error or warning from asc is thrown. */
 export function compileKernel(): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'alb-iceberg-kernel-'));
   try {
     const out = join(dir, 'kernel.wasm');
     const asc = join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-    execFileSync(process.execPath, [asc, KERNEL_SOURCE, ...ASC_FLAGS, '--outFile', out], { stdio: 'pipe' });
+    const run = spawnSync(process.execPath, [asc, KERNEL_SOURCE, ...ASC_FLAGS, '--outFile', out], { encoding: 'utf8' });
+    // Warnings fail the build too: asc warns about conversions that would break the kernel's pointer arithmetic.
+    if (run.status !== 0 || /\b(ERROR|WARNING)\b/.test(run.stderr)) {
+      throw new Error(`asc failed to compile ${KERNEL_SOURCE}:\n${run.stderr || run.error?.message}`);
+    }
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -182,7 +182,7 @@ function encodeLine(s: usize, e: usize, lineNumber: i32, out: usize, suffixLengt
   const scan = scanLine(s, e);
   if (scan < 0) return 0;
   const escaped = scan === 1;
-  const count = escaped ? tokenizeEscaped(s, e) : tokenizePlain(s, e);
+  const count = tokenize(s, e, escaped);
   if (count < minFields) return 0;
   let p = copy(out, recordStart, recordStartLength);
   p = writeDecimal(p, lineNumber);
@@ -202,7 +202,7 @@ function encodeLine(s: usize, e: usize, lineNumber: i32, out: usize, suffixLengt
       p = writeKey(p, entry, 0);
       p = copy(p, fs, <i32>(fe - fs));
     } else if (decoder === DOUBLE) {
-      const numberEnd = quoted ? 0 : plainDecimalEnd(fs, fe);
+      const numberEnd: usize = quoted ? 0 : plainDecimalEnd(fs, fe);
       if (numberEnd === 0) return 0;
       p = writeKey(p, entry, 0);
       p = copy(p, fs, <i32>(numberEnd - fs));
@@ -261,11 +261,32 @@ function setField(index: i32, start: usize, end: usize, quoted: u8): void {
 }
 
 /**
- * Splits a line without backslashes into at most knownFields fields, exactly as tokenize.ts does, or returns
- * FALLBACK for anything unusual: a quote inside an unquoted field, an unterminated quoted field, text right after
- * a closing quote.
+ * The first byte at or after `pos` equal to `a` or `b`, searched 16 bytes at a time; `e` if there is none before
+ * `e`. A search may read up to 15 bytes past `e` (SLACK); a match there counts as none.
  */
-function tokenizePlain(s: usize, e: usize): i32 {
+function nextOf(pos: usize, e: usize, a: v128, b: v128): usize {
+  for (; pos < e; pos += 16) {
+    const v = v128.load(pos);
+    const mask = i8x16.bitmask(v128.or(i8x16.eq(v, a), i8x16.eq(v, b)));
+    if (mask !== 0) {
+      const at = pos + <usize>ctz(mask);
+      return at < e ? at : e;
+    }
+  }
+  return e;
+}
+
+/**
+ * Splits `[s, e)` into at most knownFields fields, exactly as tokenize.ts does, or returns FALLBACK for anything
+ * unusual: a quote inside an unquoted field, an unterminated quoted field, text right after a closing quote.
+ * In a line with backslashes (`escaped`), a `\` inside a quoted field escapes the next byte, so `\"` does not
+ * close the field; outside quotes a backslash is data.
+ */
+function tokenize(s: usize, e: usize, escaped: bool): i32 {
+  const space = i8x16.splat(<i8>SPACE);
+  const quote = i8x16.splat(<i8>QUOTE);
+  // Inside quotes the search stops at quotes and, in an escaped line, at backslashes too.
+  const inQuotes = escaped ? i8x16.splat(<i8>BACKSLASH) : quote;
   let pos = s;
   let count = 0;
   restStart = -1;
@@ -276,64 +297,18 @@ function tokenizePlain(s: usize, e: usize): i32 {
     }
     let after: usize;
     if (pos < e && <u32>load<u8>(pos) === QUOTE) {
-      let close = pos + 1;
-      while (close < e && <u32>load<u8>(close) !== QUOTE) close++;
+      let close = nextOf(pos + 1, e, quote, inQuotes);
+      while (close < e && <u32>load<u8>(close) === BACKSLASH) {
+        if (close + 1 >= e) return FALLBACK;
+        close = nextOf(close + 2, e, quote, inQuotes);
+      }
       if (close >= e) return FALLBACK;
       setField(count, pos + 1, close, 1);
       after = close + 1;
       if (after < e && <u32>load<u8>(after) !== SPACE) return FALLBACK;
     } else {
-      after = pos;
-      while (after < e) {
-        const c = <u32>load<u8>(after);
-        if (c === SPACE) break;
-        if (c === QUOTE) return FALLBACK;
-        after++;
-      }
-      setField(count, pos, after, 0);
-    }
-    count++;
-    if (after >= e) break;
-    pos = after + 1;
-  }
-  return count;
-}
-
-/** {@link tokenizePlain} for a line with backslashes: inside a quoted field a `\` escapes the next byte. */
-function tokenizeEscaped(s: usize, e: usize): i32 {
-  let pos = s;
-  let count = 0;
-  restStart = -1;
-  for (;;) {
-    if (count === knownFields) {
-      restStart = <isize>pos;
-      break;
-    }
-    let after: usize;
-    if (pos < e && <u32>load<u8>(pos) === QUOTE) {
-      let i = pos + 1;
-      for (;;) {
-        if (i >= e) return FALLBACK;
-        const c = <u32>load<u8>(i);
-        if (c === QUOTE) break;
-        if (c === BACKSLASH) {
-          if (i + 1 >= e) return FALLBACK;
-          i += 2;
-        } else {
-          i++;
-        }
-      }
-      setField(count, pos + 1, i, 1);
-      after = i + 1;
-      if (after < e && <u32>load<u8>(after) !== SPACE) return FALLBACK;
-    } else {
-      after = pos;
-      while (after < e) {
-        const c = <u32>load<u8>(after);
-        if (c === SPACE) break;
-        if (c === QUOTE) return FALLBACK;
-        after++;
-      }
+      after = nextOf(pos, e, space, quote);
+      if (after < e && <u32>load<u8>(after) === QUOTE) return FALLBACK;
       setField(count, pos, after, 0);
     }
     count++;
