@@ -129,8 +129,9 @@ export class LineKernel {
     const blob: number[] = [];
     const add = (text: string): [number, number] => {
       const at = blob.length;
-      blob.push(...Buffer.from(text, 'latin1'));
-      return [at, text.length];
+      const bytes = Buffer.from(text, 'utf8');
+      blob.push(...bytes);
+      return [at, bytes.length];
     };
     const start = add(RECORD_START);
     const extra = add(EXTRA_KEY);

@@ -11,8 +11,9 @@
  * Memory (wasm32, no allocator: the stub runtime is linked but never called):
  *   static data   field scratch, field table, key bytes          (fixed, below __heap_base)
  *   heap          suffix | input | line table | results | output (laid out by reserve(), grown on demand)
- * Every region is followed by SLACK bytes, because spans are copied 16 bytes at a time: a copy may read up to 15
- * bytes past its source and write up to 15 past its destination (overwritten by what is written next).
+ * Every region is followed by SLACK bytes, because spans are searched and copied 16 bytes at a time: a search or
+ * copy may read up to 15 bytes past its span, and a copy may write up to 15 past its destination (overwritten by
+ * what is written next).
  */
 
 // Field decoders: the numbers ../line-kernel.ts maps the schema's FieldDecoder names to.
