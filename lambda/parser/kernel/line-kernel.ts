@@ -102,7 +102,13 @@ export class LineKernel {
   ): KernelResults {
     const k = this.kernel;
     const lines = to - from;
-    k.reserve(suffix.length, inputEnd - inputStart, lines, outputBytes);
+    try {
+      k.reserve(suffix.length, inputEnd - inputStart, lines, outputBytes);
+    } catch (cause) {
+      // The kernel traps when its memory cannot grow: say what it was asked for.
+      const asked = `${lines} lines, ${inputEnd - inputStart} bytes in, up to ${outputBytes} bytes out`;
+      throw new Error(`the line kernel could not grow its memory for a batch of ${asked}`, { cause });
+    }
     const heap = k.memory.buffer;
     new Uint8Array(heap, k.suffixPointer(), suffix.length).set(suffix);
     new Uint8Array(heap, k.inputPointer(), inputEnd - inputStart).set(bytes.subarray(inputStart, inputEnd));

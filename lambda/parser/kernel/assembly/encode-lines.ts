@@ -102,6 +102,7 @@ export function defineField(
   store<i32>(entry, length2, 24);
 }
 
+/** The schema's shape: how many fields it knows, the fewest a line may have, and the record-start and extra keys. */
 export function configure(
   fields: i32,
   minimumFields: i32,
