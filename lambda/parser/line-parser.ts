@@ -6,17 +6,9 @@
  * Written for clarity, not speed: the pipeline's hot path is the byte-level RecordEncoder (record-encoder.ts), which
  * hands this parser every line it does not handle itself, and is tested to give the same bytes on every line it does.
  */
-import {
-  ACCOUNT_ID_COLUMN,
-  EXTRA_FIELDS_COLUMN,
-  type FieldDecoder,
-  LINE_NUMBER_COLUMN,
-  LOG_FIELDS,
-  MIN_FIELDS,
-  REGION_COLUMN,
-  SOURCE_FILE_COLUMN,
-} from '../schema/columns';
+import { type FieldDecoder, LOG_FIELDS, MIN_FIELDS } from '../schema/columns';
 import { encodeTimestamp, isIsoUtcTimestamp, jsonDecimal, jsonInteger, jsonString } from './json';
+import { EXTRA_KEY, FIELD_KEYS, RECORD_START, recordSuffix } from './record-keys';
 import { FieldOffsets, tokenize } from './tokenize';
 
 /** File-level facts repeated on every row of one object. */
@@ -31,11 +23,8 @@ export interface Rejection {
   readonly reason: string;
 }
 
-/** `,"name":` for each column a field fills, computed once. */
-const FIELD_KEYS: readonly (readonly string[])[] = LOG_FIELDS.map((f) => f.columns.map((c) => `,"${c.name}":`));
 const DECODERS: readonly FieldDecoder[] = LOG_FIELDS.map((f) => f.decoder);
 const KNOWN_FIELDS = LOG_FIELDS.length;
-const EXTRA_KEY = `,"${EXTRA_FIELDS_COLUMN.name}":`;
 const SAMPLE_CHARS = 80;
 const DASH = 45;
 
@@ -46,11 +35,7 @@ export class LineParser {
   private readonly fields = new FieldOffsets(KNOWN_FIELDS);
 
   constructor(context: FileContext = {}) {
-    let suffix = '';
-    if (context.accountId) suffix += `,"${ACCOUNT_ID_COLUMN.name}":${jsonString(context.accountId)}`;
-    if (context.region) suffix += `,"${REGION_COLUMN.name}":${jsonString(context.region)}`;
-    if (context.sourceFile) suffix += `,"${SOURCE_FILE_COLUMN.name}":${jsonString(context.sourceFile)}`;
-    this.fileSuffix = `${suffix}}`;
+    this.fileSuffix = recordSuffix(context);
   }
 
   /** Encodes `line` (no line terminator) as a JSON record, or explains why it cannot be. */
@@ -66,7 +51,7 @@ export class LineParser {
       return { reason: `too few fields: ${f.count} (an access-log entry has at least ${MIN_FIELDS})` };
     }
     const { start, end } = f;
-    let out = `{"${LINE_NUMBER_COLUMN.name}":${lineNumber}`;
+    let out = RECORD_START + lineNumber;
     for (let i = 0; i < f.count; i++) {
       const s = start[i]!;
       const e = end[i]!;

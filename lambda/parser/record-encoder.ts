@@ -8,10 +8,9 @@
  * same generated and fuzzed lines and require identical bytes wherever the kernel answers, so the kernel is an
  * optimisation, never a second definition of the format.
  */
-import { ACCOUNT_ID_COLUMN, REGION_COLUMN, SOURCE_FILE_COLUMN } from '../schema/columns';
-import { jsonString } from './json';
 import { LineKernel, LineStatus, RECORD_OVERHEAD_BYTES } from './kernel/line-kernel';
 import { type FileContext, LineParser, type Rejection } from './line-parser';
+import { recordSuffix } from './record-keys';
 
 /**
  * Firehose's per-record limit, a little under AWS's 1,000 KiB
@@ -92,17 +91,13 @@ export class RecordEncoder {
   referenceLines = 0;
   private readonly reference: LineParser;
   private readonly kernel = LineKernel.shared();
-  /** `,"account_id":…,"region":…,"source_file":…}`: the end of every record of this file. */
+  /** The end of every record of this file (record-keys.ts). */
   private readonly fileSuffix: Uint8Array;
   private readonly single = new LineSpans();
 
   constructor(context: FileContext = {}) {
     this.reference = new LineParser(context);
-    let suffix = '';
-    if (context.accountId) suffix += `,"${ACCOUNT_ID_COLUMN.name}":${jsonString(context.accountId)}`;
-    if (context.region) suffix += `,"${REGION_COLUMN.name}":${jsonString(context.region)}`;
-    if (context.sourceFile) suffix += `,"${SOURCE_FILE_COLUMN.name}":${jsonString(context.sourceFile)}`;
-    this.fileSuffix = Buffer.from(`${suffix}}`, 'utf8');
+    this.fileSuffix = Buffer.from(recordSuffix(context), 'utf8');
   }
 
   /**

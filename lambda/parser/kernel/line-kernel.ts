@@ -3,13 +3,8 @@
  * configures it from the schema (lambda/schema/columns.ts, the single source of column names and decoders), and
  * runs batches of lines through it. Synchronous, so one instance serves every encoder in the process.
  */
-import {
-  EXTRA_FIELDS_COLUMN,
-  type FieldDecoder,
-  LINE_NUMBER_COLUMN,
-  LOG_FIELDS,
-  MIN_FIELDS,
-} from '../../schema/columns';
+import { type FieldDecoder, LOG_FIELDS, MIN_FIELDS } from '../../schema/columns';
+import { EXTRA_KEY, FIELD_KEYS, RECORD_START } from '../record-keys';
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.generated';
 
 /** The kernel's numbers for the schema's decoders (assembly/encode-lines.ts has the same table). */
@@ -25,11 +20,6 @@ const DECODER_CODES: Record<FieldDecoder, number> = {
 
 /** What the kernel reports for a line in its results table. */
 export const LineStatus = { ENCODED: 0, ENCODED_WITH_EXTRA_FIELDS: 1, FALLBACK: -1 } as const;
-
-/** The JSON key bytes the kernel writes: `{"line_number":`, `,"name":` per column, `,"extra_fields":`. */
-const RECORD_START = `{"${LINE_NUMBER_COLUMN.name}":`;
-const FIELD_KEYS: readonly (readonly string[])[] = LOG_FIELDS.map((f) => f.columns.map((c) => `,"${c.name}":`));
-const EXTRA_KEY = `,"${EXTRA_FIELDS_COLUMN.name}":`;
 
 /**
  * The most bytes a record can have beyond twice its line (every byte escaped) and its file suffix: the keys,
