@@ -109,3 +109,17 @@ export function lineGenerator(options: CorpusOptions = {}): () => string {
     return fields.join(' ');
   };
 }
+
+/**
+ * The S3 key a corpus file is benchmarked under: an ALB access-log key of the corpus's own load balancer, so records
+ * carry `account_id`, `region` and `source_file` exactly as the Lambda sends them (a bare file name would leave them
+ * out and understate Firehose bytes).
+ */
+export function benchKey(name: string): string {
+  const random = name.replace(/[^a-z0-9]/gi, '').slice(0, 12);
+  const [, lbName, lbId] = ELB.split('/');
+  return (
+    'AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/11/23/' +
+    `123456789012_elasticloadbalancing_us-east-1_app.${lbName}.${lbId}_20261123T1805Z_10.0.0.1_${random}.log.gz`
+  );
+}

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { LocalFirehose } from '../test/support/local-firehose';
 import { LocalS3 } from '../test/support/local-s3';
 import { LocalSqs } from '../test/support/local-sqs';
+import { benchKey } from './corpus';
 
 export const BENCH_BUCKET = 'bench-logs';
 export const BENCH_LAKE = 'bench-lake';
@@ -35,12 +36,6 @@ async function main(): Promise<void> {
   });
   // Keep memory bounded: the benchmark checks counts, not contents.
   setInterval(() => firehose.reset(), 2000).unref();
-}
-
-/** An ALB-style key, so the handler treats the corpus as an access log. */
-export function benchKey(name: string): string {
-  const random = name.replace(/[^a-z0-9]/gi, '').slice(0, 12);
-  return `AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/11/23/123456789012_elasticloadbalancing_us-east-1_app.bench.50dc6c495c0c9188_20261123T1805Z_10.0.0.1_${random}.log.gz`;
 }
 
 if (require.main === module) main();

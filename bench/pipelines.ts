@@ -3,6 +3,7 @@
  * runs (bench/run.ts) and the peak-RSS child process (bench/rss-child.ts).
  */
 import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse as csvParse } from 'csv-parse';
 import { LineParser } from '../lambda/parser/line-parser';
@@ -10,8 +11,9 @@ import { newObjectStats, parseLogObject } from '../lambda/parser/parse-object';
 import { FieldOffsets, tokenize } from '../lambda/parser/tokenize';
 import { decompressed } from '../lambda/reader/decompress';
 import { lineBlocks, OverlongLine } from '../lambda/reader/line-blocks';
-import { lines } from '../lambda/reader/lines';
+import { describeLogKey } from '../lambda/s3/log-key';
 import { LOG_FIELDS } from '../lambda/schema/columns';
+import { benchKey } from './corpus';
 
 const READ_CHUNK = 256 * 1024;
 const open = (file: string) => createReadStream(file, { highWaterMark: READ_CHUNK });
@@ -38,7 +40,7 @@ export async function floorPipeline(file: string): Promise<PipelineResult> {
 export async function parsePipeline(file: string): Promise<PipelineResult> {
   const stats = newObjectStats();
   let recordBytes = 0;
-  for await (const chunk of parseLogObject(open(file), { key: file, stats })) {
+  for await (const chunk of parseLogObject(open(file), { key: benchKey(basename(file)), stats })) {
     for (const r of chunk.records) recordBytes += r.data.length;
   }
   return { lines: stats.lines, records: stats.records, recordBytes, rawBytes: stats.rawBytes };
@@ -72,20 +74,25 @@ export async function csvParsePipeline(file: string): Promise<PipelineResult> {
 
 /**
  * Bytes of a naive mapping for reference: every known column as a JSON string (absent values written as "-"),
- * plus the same metadata. Returns total bytes over the lines of the file.
+ * plus the same per-row metadata the product sends (account, region, source file, line number), for the same key.
+ * Returns total bytes over the lines of the file.
  */
 export async function naiveEncodingBytes(file: string): Promise<number> {
   const names = LOG_FIELDS.map((f) => f.field.replace(/[^a-z_]/g, '_'));
+  const meta = describeLogKey(benchKey(basename(file)));
   let bytes = 0;
   const fields = new FieldOffsets(names.length);
   let n = 0;
-  for await (const batch of lines(decompressed(open(file), { compressedBytes: 0, rawBytes: 0 }))) {
-    for (const line of batch) {
-      if (typeof line !== 'string') continue;
+  for await (const block of lineBlocks(decompressed(open(file), { compressedBytes: 0, rawBytes: 0 }))) {
+    if (block instanceof OverlongLine) continue;
+    for (let i = 0; i < block.starts.length; i++) {
+      const line = block.bytes.toString('utf8', block.starts[i], block.ends[i]);
       if (tokenize(line, fields) !== undefined) continue;
       const row: Record<string, string | number> = {};
-      for (let i = 0; i < fields.count; i++) row[names[i]!] = fields.value(line, i);
-      row.source_file = file;
+      for (let f = 0; f < fields.count; f++) row[names[f]!] = fields.value(line, f);
+      row.account_id = meta.accountId ?? '';
+      row.region = meta.region ?? '';
+      row.source_file = meta.sourceFile;
       row.line_number = ++n;
       bytes += Buffer.byteLength(JSON.stringify(row));
     }
