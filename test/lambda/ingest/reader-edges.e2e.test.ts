@@ -1,0 +1,106 @@
+/**
+ * End to end on the local S3, Firehose and SQS servers: objects at the reader's edges. Damaged gzip delivers every
+ * line decoded before the damage and reports where it stopped; compressed content that is not gzip is refused.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { albLine } from '../../support/alb-line';
+import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey } from '../../support/ingest-harness';
+
+let h: IngestHarness;
+before(async () => {
+  h = await IngestHarness.start();
+});
+after(() => h.close());
+beforeEach(() => h.reset());
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const lines = (n: number) =>
+  `${range(1, n)
+    .map(() => albLine())
+    .join('\n')}\n`;
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+function rejectsIn(): { file: string; line: number; reason: string; raw: string }[] {
+  return h.s3
+    .keys(LAKE_BUCKET, 'rejects/')
+    .flatMap((k) => gunzipSync(h.s3.body(LAKE_BUCKET, k)!).toString('utf8').trimEnd().split('\n'))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+const errors = () => h.telemetry.logs.map((l) => String(l.fields.error ?? l.fields.reason ?? '')).filter(Boolean);
+
+describe('ingest: damaged gzip delivers every line decoded before the damage', () => {
+  for (const n of [100, 20_000]) {
+    it(`delivers all ${n} lines of a member followed by trailing garbage, and stores the damage as a reject`, async () => {
+      // Prepare
+      const key = logKey(`garbage${n}`);
+      h.s3.putObject(LOG_BUCKET, key, Buffer.concat([gzipSync(lines(n)), Buffer.from('not gzip at all')]));
+      // Act
+      const { responses } = await h.drive([h.s3Event(key)]);
+      // Assess: every line once, the object done, the damage visible in the rejects object
+      assert.deepEqual(responses[0], { batchItemFailures: [] });
+      assert.deepEqual(sorted(h.deliveredLines()), range(1, n));
+      const [reject, ...more] = rejectsIn();
+      assert.deepEqual(more, []);
+      assert.equal(reject!.line, n + 1);
+      assert.match(reject!.reason, /gzip damage: bytes after gzip member 1 .* are not a gzip member/);
+      assert.equal(reject!.raw, 'not gzip at all');
+      assert.equal(h.telemetry.metrics.ObjectsIngested, 1);
+    });
+  }
+
+  it('delivers the whole first member when the second is corrupt, then fails the object naming the line', async () => {
+    const key = logKey('corrupt2');
+    const corrupt = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]);
+    h.s3.putObject(LOG_BUCKET, key, Buffer.concat([gzipSync(lines(100)), corrupt]));
+    const { responses } = await h.drive([h.s3Event(key)]);
+    assert.deepEqual(sorted(h.deliveredLines()), range(1, 100));
+    assert.equal(responses[responses.length - 1]!.batchItemFailures.length, 1, 'then dead-lettered');
+    assert.ok(
+      errors().some((e) => /failed after line 100: DamagedObjectError: gzip member 2 is corrupt/.test(e)),
+      errors().join('\n'),
+    );
+  });
+
+  it('rejects the line a truncation cut short, and reports the truncation after it', async () => {
+    const key = logKey('cutline');
+    const whole = gzipSync(lines(4000));
+    h.s3.putObject(LOG_BUCKET, key, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const { responses } = await h.drive([h.s3Event(key)]);
+    const delivered = sorted(h.deliveredLines());
+    const [cut] = rejectsIn();
+    assert.equal(cut!.line, delivered.length + 1, 'the cut line comes right after the delivered ones');
+    assert.deepEqual(delivered, range(1, cut!.line - 1));
+    assert.match(cut!.reason, /line cut by gzip damage \(truncated\)/);
+    assert.ok(albLine().startsWith(cut!.raw), 'the cut line is stored as far as it was decoded');
+    assert.equal(responses[responses.length - 1]!.batchItemFailures.length, 1);
+    assert.ok(errors().some((e) => new RegExp(`failed after line ${cut!.line}: .*unexpected end of file`).test(e)));
+  });
+});
+
+describe('ingest: compressed content that is not gzip', () => {
+  const formats: [string, number[]][] = [
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['bzip2', [...Buffer.from('BZh9')]],
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ];
+  for (const [format, magic] of formats) {
+    it(`fails a ${format} object named .log.gz with the reason, sending nothing`, async () => {
+      const key = logKey(format);
+      h.s3.putObject(LOG_BUCKET, key, Buffer.concat([Buffer.from(magic), Buffer.from(lines(3))]));
+      const { responses } = await h.drive([h.s3Event(key)]);
+      assert.equal(responses.length, 1, 'permanent: no continuation');
+      assert.equal(responses[0]!.batchItemFailures.length, 1, 'the message fails, then goes to the DLQ');
+      assert.equal(h.firehose.calls.length, 0);
+      assert.deepEqual(h.s3.keys(LAKE_BUCKET, 'rejects/'), []);
+      assert.ok(
+        errors().some((e) => new RegExp(`${format}-compressed, not gzip: ALB writes gzip`).test(e)),
+        errors().join('\n'),
+      );
+      assert.equal(h.telemetry.metrics.ObjectsIngested, undefined);
+    });
+  }
+});
