@@ -55,7 +55,10 @@ export interface ParseObjectOptions {
   readonly stats: ObjectStats;
 }
 
-/** Parses one object's body; yields one chunk of results per chunk of input. */
+/**
+ * Parses one object's body; yields one chunk of results per chunk of input, an empty one when the input held only
+ * blank, resumed-past or over-long bytes, so that the caller's time check runs whatever the object holds.
+ */
 export async function* parseLogObject(
   body: AsyncIterable<Uint8Array>,
   options: ParseObjectOptions,
@@ -104,10 +107,10 @@ export async function* parseLogObject(
           spans.add(starts[i]!, ends[i]!, lineNumber);
         }
       }
-      stats.extraFieldLines += encoder.encodeLines(bytes, spans, key, chunk);
+      if (spans.count > 0) stats.extraFieldLines += encoder.encodeLines(bytes, spans, key, chunk);
     }
     count(chunk);
-    if (chunk.records.length > 0 || chunk.rejects.length > 0) yield chunk;
+    yield chunk;
   }
 
   function count(chunk: ParsedChunk): void {

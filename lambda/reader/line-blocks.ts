@@ -4,6 +4,8 @@
  * `\n` and `\r\n` both end a line; a last line without a terminator is still a line. Bytes are not interpreted
  * here: invalid UTF-8 is dealt with by whoever decodes a line.
  *
+ * Every input chunk yields at least one item, an empty block when it completes no line (blank-free stretches inside
+ * a long line, the skipped rest of an overlong one), so a consumer's time check runs however the lines look.
  * When the source fails with {@link DamagedObjectError}, the unfinished line is yielded first: as a line when the
  * damage came after it (trailing garbage), as a {@link CutLine} when the damage cut it short; then the error is
  * thrown on.
@@ -72,7 +74,10 @@ export async function* lineBlocks(
           carry.push(chunk.subarray(0, upTo));
           carryBytes += upTo;
         }
-        if (nl === -1) continue;
+        if (nl === -1) {
+          yield emptyBlock(chunk);
+          continue;
+        }
         if (overlong) {
           yield new OverlongLine(overlong.head, overlong.length);
           overlong = undefined;
@@ -85,6 +90,7 @@ export async function* lineBlocks(
         from = nl + 1;
       }
       const restStart = yield* splitChunk(chunk, from);
+      if (restStart === 0) yield emptyBlock(chunk);
       if (restStart < chunk.length) {
         const rest = chunk.length - restStart;
         if (rest > MAX_LINE_BYTES) {
@@ -112,6 +118,9 @@ export async function* lineBlocks(
     yield oneLine(Buffer.concat(carry, carryBytes));
   }
 }
+
+/** A block of no lines: the chunk was read, and only continued a line. */
+const emptyBlock = (bytes: Buffer): LineBlock => ({ bytes, starts: [], ends: [] });
 
 const endOfLine = (bytes: Buffer, start: number, nl: number) => (nl > start && bytes[nl - 1] === CR ? nl - 1 : nl);
 

@@ -1,12 +1,14 @@
 /**
  * End to end on the local S3, Firehose and SQS servers: objects at the reader's edges. Damaged gzip delivers every
- * line decoded before the damage and reports where it stopped; compressed content that is not gzip is refused.
+ * line decoded before the damage and reports where it stopped; compressed content that is not gzip is refused;
+ * the invocation's time check holds even while an object yields nothing to send.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { encodeContinuation } from '../../../lambda/ingest/messages';
 import { albLine } from '../../support/alb-line';
-import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey } from '../../support/ingest-harness';
+import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE } from '../../support/ingest-harness';
 
 let h: IngestHarness;
 before(async () => {
@@ -30,6 +32,7 @@ function rejectsIn(): { file: string; line: number; reason: string; raw: string 
     .map((l) => JSON.parse(l));
 }
 
+const summaries = () => h.telemetry.logs.filter((l) => l.message === 'object summary').map((l) => l.fields);
 const errors = () => h.telemetry.logs.map((l) => String(l.fields.error ?? l.fields.reason ?? '')).filter(Boolean);
 
 describe('ingest: damaged gzip delivers every line decoded before the damage', () => {
@@ -103,4 +106,66 @@ describe('ingest: compressed content that is not gzip', () => {
       assert.equal(h.telemetry.metrics.ObjectsIngested, undefined);
     });
   }
+});
+
+describe('ingest: the time check holds while an object yields nothing to send', () => {
+  /** Round 0's remaining time drops under the margin after `calls` checks; later rounds have plenty. */
+  const shortFirstRound = (calls: number) => (round: number) => {
+    let n = 0;
+    return h.deps({ remainingMs: () => (round === 0 && ++n > calls ? 1_000 : 600_000) });
+  };
+
+  it('stops inside megabytes of blank lines and resumes exactly after its checkpoint', async () => {
+    // Prepare: 8 MiB of newlines (8 KiB gzipped), then one real line
+    const key = logKey('blank');
+    const blank = 8 * 1024 * 1024;
+    h.s3.putObject(LOG_BUCKET, key, gzipSync(Buffer.concat([Buffer.alloc(blank, '\n'), Buffer.from(albLine())])));
+    // Act
+    const { responses } = await h.drive([h.s3Event(key)], shortFirstRound(5));
+    // Assess: the first invocation stopped at the time check, inside the blank lines
+    assert.ok(responses.length >= 2, 'a continuation was needed');
+    const [first] = h.sqs.json<{ resumeAfterLine: number }>(QUEUE);
+    assert.ok(first!.resumeAfterLine > 0 && first!.resumeAfterLine < blank, `checkpoint ${first!.resumeAfterLine}`);
+    assert.equal(summaries()[0]!.linesRead, first!.resumeAfterLine);
+    assert.deepEqual(h.deliveredLines(), [blank + 1]);
+    const blankSeen = summaries().reduce((n, s) => n + (s.blankLines as number), 0);
+    assert.equal(blankSeen, blank, 'every blank line counted once over the invocations');
+  });
+
+  it('stops while skipping lines already done by an earlier run', async () => {
+    const key = logKey('resumed');
+    h.s3.putObject(LOG_BUCKET, key, gzipSync(lines(30_000)));
+    const continuation = encodeContinuation({
+      bucket: LOG_BUCKET,
+      key,
+      resumeAfterLine: 29_000,
+      doneRanges: [],
+      attemptsWithoutProgress: 0,
+      continuations: 1,
+    });
+    await h.drive([continuation], shortFirstRound(3));
+    const first = summaries()[0]!;
+    assert.ok(
+      (first.linesRead as number) < 29_000,
+      `the first run stopped inside the skipped lines (${first.linesRead})`,
+    );
+    assert.equal(first.records, 0);
+    assert.deepEqual(sorted(h.deliveredLines()), range(29_001, 30_000));
+  });
+
+  it('stops while skipping an over-long line, and rejects that line exactly once', async () => {
+    const key = logKey('overlong');
+    const long = 'y'.repeat(30 * 1024 * 1024);
+    h.s3.putObject(LOG_BUCKET, key, gzipSync(`${albLine()}\n${long}\n${albLine()}\n`));
+    const { responses } = await h.drive([h.s3Event(key)], shortFirstRound(4));
+    assert.ok(responses.length >= 2, 'a continuation was needed');
+    assert.equal(summaries()[0]!.linesRead, 1, 'the first run stopped inside line 2');
+    assert.deepEqual(sorted(h.deliveredLines()), [1, 3]);
+    const rejects = rejectsIn();
+    assert.deepEqual(
+      rejects.map((r) => r.line),
+      [2],
+    );
+    assert.match(rejects[0]!.reason, /line too long: 31457280 bytes/);
+  });
 });

@@ -234,3 +234,12 @@ describe('compressed, but not gzip', () => {
     assert.deepEqual(await readAll(Buffer.from([0x28, 0xb5])), ['(\uFFFD']);
   });
 });
+
+describe('lineBlocks yields for every chunk', () => {
+  it('yields an empty block for a chunk that completes no line (inside a long or over-long line)', async () => {
+    const data = Buffer.from(`a\n${'y'.repeat(MAX_LINE_BYTES + 10)}\nb\n`);
+    let blocks = 0;
+    for await (const _ of lineBlocks(chunked(data, 64 * 1024))) blocks++;
+    assert.ok(blocks >= Math.ceil(data.length / (64 * 1024)), `${blocks} blocks`);
+  });
+});
