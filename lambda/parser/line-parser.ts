@@ -105,13 +105,16 @@ export class LineParser {
 
 /**
  * `VERB url PROTO`, split at the first and last space after trimming, so that spaces inside the URL stay in the URL
- * and real malformed requests (`- http://host:80- -`, a trailing space after the version) still become a row.
+ * and real malformed requests (`- http://host:80- -`, a trailing space after the version) still become a row. The
+ * last token is the protocol only when it looks like one (`HTTP/1.1`, `HTTP/2.0`, `-`): a request logged without a
+ * version (`GET http://host:80/hello world`) keeps its whole rest as the URL.
  */
 function encodeRequest(request: string, keys: readonly string[]): string {
   const r = request.trim();
   const first = r.indexOf(' ');
   if (first === -1) return r === '' || r === '-' ? '' : keys[1] + jsonString(r);
-  const last = r.lastIndexOf(' ');
+  let last = r.lastIndexOf(' ');
+  if (last !== first && !PROTOCOL.test(r.slice(last + 1))) last = first;
   const verb = r.slice(0, first);
   const url = last === first ? r.slice(first + 1) : r.slice(first + 1, last);
   const proto = last === first ? '' : r.slice(last + 1);
@@ -121,6 +124,9 @@ function encodeRequest(request: string, keys: readonly string[]): string {
   if (proto !== '-' && proto !== '') out += keys[2] + jsonString(proto);
   return out;
 }
+
+/** What ALB logs as the protocol: `HTTP/1.0`, `HTTP/1.1`, `HTTP/2.0` (gRPC too), or `-`. */
+const PROTOCOL = /^(?:HTTP\/\d(?:\.\d)?|-)$/;
 
 function invalid(index: number, value: string, problem: string): Rejection {
   const shown = value.length > SAMPLE_CHARS ? `${value.slice(0, SAMPLE_CHARS)}…` : value;

@@ -4,9 +4,15 @@
  *
  * Accounting invariant, checked by tests and reported per object:
  *   lines = resumedPast + blankLines + records + rejects
+ *
+ * Damaged gzip (see reader/decompress.ts): every line decoded before the damage is parsed as usual. A last line the
+ * damage cut short is rejected ("cut by gzip damage"): it is not a complete line, and parsed it could become a row
+ * with fields silently missing. Then trailing garbage after a complete member is one more rejection, numbered after
+ * the last line, and the object ends normally (nothing decodable was lost); any other damage is thrown on as
+ * {@link DamagedObjectError}, for the caller to report where the object stopped.
  */
-import { type ByteCounters, decompressed } from '../reader/decompress';
-import { lineBlocks, MAX_LINE_BYTES, OverlongLine } from '../reader/line-blocks';
+import { type ByteCounters, DamagedObjectError, decompressed } from '../reader/decompress';
+import { CutLine, lineBlocks, MAX_LINE_BYTES, OverlongLine } from '../reader/line-blocks';
 import { describeLogKey } from '../s3/log-key';
 import { type EncodedLines, LineSpans, RecordEncoder } from './record-encoder';
 
@@ -49,7 +55,10 @@ export interface ParseObjectOptions {
   readonly stats: ObjectStats;
 }
 
-/** Parses one object's body; yields one chunk of results per chunk of input. */
+/**
+ * Parses one object's body; yields one chunk of results per chunk of input, an empty one when the input held only
+ * blank, resumed-past or over-long bytes, so that the caller's time check runs whatever the object holds.
+ */
 export async function* parseLogObject(
   body: AsyncIterable<Uint8Array>,
   options: ParseObjectOptions,
@@ -60,12 +69,31 @@ export async function* parseLogObject(
   const encoder = new RecordEncoder(describeLogKey(key));
   const spans = new LineSpans();
   let lineNumber = 0;
-  for await (const block of lineBlocks(decompressed(body, stats))) {
+  /** Counts line `raw` rejected for `reason`, unless it was done before. */
+  const reject = (chunk: ParsedChunk, reason: string, raw: string) => {
+    lineNumber++;
+    if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) stats.resumedPast++;
+    else chunk.rejects.push({ file: key, line: lineNumber, reason, raw });
+  };
+  const blocks = lineBlocks(decompressed(body, stats));
+  for (;;) {
     const chunk: ParsedChunk = { records: [], rejects: [] };
+    let next: IteratorResult<Awaited<ReturnType<typeof blocks.next>>['value']>;
+    try {
+      next = await blocks.next();
+    } catch (e) {
+      if (!(e instanceof DamagedObjectError && e.kind === 'trailing-garbage')) throw e;
+      reject(chunk, `gzip damage: ${e.message}`, e.preview);
+      count(chunk);
+      yield chunk;
+      return;
+    }
+    if (next.done) return;
+    const block = next.value;
     if (block instanceof OverlongLine) {
-      lineNumber++;
-      if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) stats.resumedPast++;
-      else chunk.rejects.push({ file: key, line: lineNumber, reason: lineTooLong(block.length), raw: block.head });
+      reject(chunk, lineTooLong(block.length), block.head);
+    } else if (block instanceof CutLine) {
+      reject(chunk, `line cut by gzip damage (${block.damage.kind}) after ${block.length} bytes`, block.text);
     } else {
       const { bytes, starts, ends } = block;
       spans.clear();
@@ -79,12 +107,16 @@ export async function* parseLogObject(
           spans.add(starts[i]!, ends[i]!, lineNumber);
         }
       }
-      stats.extraFieldLines += encoder.encodeLines(bytes, spans, key, chunk);
+      if (spans.count > 0) stats.extraFieldLines += encoder.encodeLines(bytes, spans, key, chunk);
     }
+    count(chunk);
+    yield chunk;
+  }
+
+  function count(chunk: ParsedChunk): void {
     stats.lines = lineNumber;
     stats.records += chunk.records.length;
     stats.rejects += chunk.rejects.length;
-    if (chunk.records.length > 0 || chunk.rejects.length > 0) yield chunk;
   }
 }
 

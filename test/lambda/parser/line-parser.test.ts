@@ -240,6 +240,20 @@ for (const [implementation, newParser] of IMPLEMENTATIONS) {
         { request_verb: 'GET', request_url: 'http://host:80/', request_proto: 'HTTP/1.0' },
       ],
       ['"GET /only-two"', { request_verb: 'GET', request_url: '/only-two' }],
+      [
+        '"GET http://example.com:80/hello world"',
+        { request_verb: 'GET', request_url: 'http://example.com:80/hello world' },
+      ],
+      [
+        '"GET http://host:80/a b HTTP/2.0"',
+        { request_verb: 'GET', request_url: 'http://host:80/a b', request_proto: 'HTTP/2.0' },
+      ],
+      [
+        '"GET http://host:80/a HTTP/2"',
+        { request_verb: 'GET', request_url: 'http://host:80/a', request_proto: 'HTTP/2' },
+      ],
+      ['"GET http://host:80/a http/1.1"', { request_verb: 'GET', request_url: 'http://host:80/a http/1.1' }],
+      ['"GET http://host:80/a HTTP/1.1x"', { request_verb: 'GET', request_url: 'http://host:80/a HTTP/1.1x' }],
       ['"NOSPACES"', { request_url: 'NOSPACES' }],
       ['"-"', {}],
     ];

@@ -136,6 +136,49 @@ describe('RecordEncoder: same bytes as the reference LineParser', () => {
     assertSameWithFieldsReplaced(token, 5);
   });
 
+  it('on request fields whose last token may or may not be a protocol', () => {
+    // Prepare: the kernel decides natively whether the last token is the protocol; every shape must match
+    const requests = [
+      'GET http://example.com:80/hello world',
+      'GET http://host:80/a b HTTP/1.1',
+      'GET http://host:80/ HTTP/2',
+      'GET http://host:80/ HTTP/3.0',
+      'GET http://host:80/ HTTP/1.',
+      'GET http://host:80/ HTTP/x.1',
+      'GET http://host:80/ HTTP/1.1x',
+      'GET http://host:80/ HTTP/11',
+      'GET http://host:80/ http/1.1',
+      'GET http://host:80/ HTTPS/1.1',
+      'GET http://host:80/ -',
+      'GET http://host:80/ HTTP/1.0 ',
+      'GET x y z',
+      'GET HTTP/1.1',
+    ];
+    const encoder = assertSameAsReference(requests.map((r) => albLine({ set: { request: `"${r}"` } })));
+    assert.equal(encoder.referenceLines, 0, 'the kernel answers these itself');
+    // Act + Assess: random arrangements of protocol-like pieces
+    const piece = fc.constantFrom(
+      'GET',
+      'HTTP/1.1',
+      'HTTP/2',
+      'HTTP/1.',
+      'HTTP/',
+      'HTTP/a',
+      'H',
+      '-',
+      '1',
+      '.',
+      '/',
+      'x',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.constant(' ')), { maxLength: 8 }), (parts) => {
+        assertSameAsReference([albLine({ set: { request: `"${parts.join('')}"` } })]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('on format drift: unknown trailing fields with quotes and backslashes', () => {
     const encoder = assertSameAsReference([
       albLine({ extra: ['10.0.1.23'] }),

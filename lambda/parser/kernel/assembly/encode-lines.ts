@@ -337,7 +337,10 @@ function writeHostPort(p: usize, s: usize, e: usize, entry: usize, escaped: bool
   return copy(p, colon + 1, <i32>(e - colon - 1));
 }
 
-/** `VERB url PROTO`, split at the first and last space after trimming spaces (as line-parser.ts does). */
+/**
+ * `VERB url PROTO`, split at the first and last space after trimming spaces, the last token being the protocol only
+ * when shaped like one (`HTTP/d`, `HTTP/d.d` or `-`), as line-parser.ts does.
+ */
 function writeRequest(p: usize, s: usize, e: usize, entry: usize, escaped: bool): usize {
   while (s < e && <u32>load<u8>(s) === SPACE) s++;
   while (e > s && <u32>load<u8>(e - 1) === SPACE) e--;
@@ -346,10 +349,20 @@ function writeRequest(p: usize, s: usize, e: usize, entry: usize, escaped: bool)
   if (first === e) return writeColumn(p, entry, 1, s, e, escaped);
   let last = e - 1;
   while (<u32>load<u8>(last) !== SPACE) last--;
+  if (last !== first && !isProtocol(last + 1, e)) last = first;
   p = writeColumn(p, entry, 0, s, first, escaped);
   if (last === first) return writeColumn(p, entry, 1, first + 1, e, escaped);
   p = writeColumn(p, entry, 1, first + 1, last, escaped);
   return writeColumn(p, entry, 2, last + 1, e, escaped);
+}
+
+/** `[s, e)` is `-`, `HTTP/d` or `HTTP/d.d` (d a digit). */
+function isProtocol(s: usize, e: usize): bool {
+  const n = e - s;
+  if (n === 1) return <u32>load<u8>(s) === DASH;
+  if (n !== 6 && n !== 8) return false;
+  if (load<u32>(s) !== 0x50545448 || <u32>load<u8>(s, 4) !== 0x2f || !isDigit(<u32>load<u8>(s, 5))) return false;
+  return n === 6 || (<u32>load<u8>(s, 6) === 0x2e && isDigit(<u32>load<u8>(s, 7)));
 }
 
 /** A string column, omitted when its value is empty or `-`. */
