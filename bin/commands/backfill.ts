@@ -84,7 +84,7 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   const parsed = await readArgs(() => parseOptions(argv), 'backfill', HELP, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const usage = (problem: string) => usageError(io, 'backfill', HELP, problem);
+  const usage = (problem: string) => usageError(io, 'backfill', problem);
   if (!values.bucket) return usage('--bucket is required');
   if (!values.queue && !values['dry-run']) return usage('--queue is required (except with --dry-run)');
   const rate = values.rate === undefined ? DEFAULT_RATE : Number(values.rate);

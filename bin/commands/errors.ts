@@ -58,7 +58,7 @@ export async function runErrorsCommand(argv: string[], io: CliIo, deps: ErrorsCo
   const parsed = await readArgs(() => parseOptions(argv), 'errors', HELP, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const usage = (problem: string) => usageError(io, 'errors', HELP, problem);
+  const usage = (problem: string) => usageError(io, 'errors', problem);
   if (!values.bucket) return usage('--bucket is required');
   if (values.json && values.decode) return usage('--json and --decode both write to stdout: choose one');
   const since = values.since === undefined ? undefined : parseInstant(values.since);

@@ -66,7 +66,7 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
   const parsed = await readArgs(() => parseOptions(argv), 'redrive', HELP, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const usage = (problem: string) => usageError(io, 'redrive', HELP, problem);
+  const usage = (problem: string) => usageError(io, 'redrive', problem);
   if (!values.bucket) return usage('--bucket is required');
   if (!values.stream) return usage('--stream is required');
   if (values.prefix === '') return usage('--prefix cannot be empty (that would read the whole bucket)');

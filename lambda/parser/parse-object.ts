@@ -5,6 +5,7 @@
  * Accounting invariant, checked by tests and reported per object:
  *   lines = resumedPast + blankLines + records + rejects
  */
+import { stripBom } from '../reader/bom';
 import { type ByteCounters, decompressed } from '../reader/decompress';
 import { lineBlocks, MAX_LINE_BYTES, OverlongLine } from '../reader/line-blocks';
 import { describeLogKey } from '../s3/log-key';
@@ -60,7 +61,7 @@ export async function* parseLogObject(
   const encoder = new RecordEncoder(describeLogKey(key));
   const spans = new LineSpans();
   let lineNumber = 0;
-  for await (const block of lineBlocks(decompressed(body, stats))) {
+  for await (const block of lineBlocks(stripBom(decompressed(body, stats)))) {
     const chunk: ParsedChunk = { records: [], rejects: [] };
     if (block instanceof OverlongLine) {
       lineNumber++;
