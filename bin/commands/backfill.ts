@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   type BackfillOptions,
   type BackfillResult,
@@ -20,6 +20,7 @@ import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
 import { readArgs, usageError } from '../args';
+import { type AwsClientOptions, s3Client, sqsClient } from '../aws-clients';
 import type { CliIo } from '../io';
 
 export const DEFAULT_RATE = 100;
@@ -68,6 +69,8 @@ A progress line is shown on a terminal; the summary goes to stdout.
 Exit codes: 0 done, 1 failure or interrupted (run the same command again to resume), 2 usage error.`;
 
 export interface BackfillCommandDeps {
+  /** How to build the clients not given (timeouts, endpoint); default: the project's timeouts, the usual environment. */
+  readonly aws?: AwsClientOptions;
   readonly s3?: S3Client;
   readonly sqs?: SQSClient;
   /** Whether stderr is a terminal (progress line). Default: process.stderr.isTTY. */
@@ -124,8 +127,8 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   let result: BackfillResult;
   try {
     result = await runBackfill(options, {
-      s3: deps.s3 ?? new S3Client({ followRegionRedirects: true }),
-      sqs: deps.sqs ?? new SQSClient({}),
+      s3: deps.s3 ?? s3Client(deps.aws),
+      sqs: deps.sqs ?? sqsClient(deps.aws),
       checkpoint: store,
       ...(signal ? { signal } : {}),
       ...(deps.now ? { now: deps.now } : {}),

@@ -3,12 +3,13 @@
  * (lambda/ops/error-objects.ts).
  */
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parseInstant } from '../../lambda/ops/dates';
 import { formatReport, inspectErrors, reportToJson } from '../../lambda/ops/error-objects';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { errorText } from '../../lambda/ops/s3-objects';
 import { readArgs, usageError } from '../args';
+import { type AwsClientOptions, s3Client } from '../aws-clients';
 import { type CliIo, OutputClosed } from '../io';
 
 export const DEFAULT_ERRORS_PREFIX = 'firehose-errors/';
@@ -49,6 +50,8 @@ Exit codes: 0 read everything (finding errors is not a failure), 1 an object or 
 2 usage error.`;
 
 export interface ErrorsCommandDeps {
+  /** How to build the clients not given (timeouts, endpoint); default: the project's timeouts, the usual environment. */
+  readonly aws?: AwsClientOptions;
   readonly s3?: S3Client;
   readonly stderrIsTTY?: boolean;
   readonly now?: () => number;
@@ -98,7 +101,7 @@ export async function runErrorsCommand(argv: string[], io: CliIo, deps: ErrorsCo
         ...(samples !== undefined ? { samples } : {}),
       },
       {
-        s3: deps.s3 ?? new S3Client({ followRegionRedirects: true }),
+        s3: deps.s3 ?? s3Client(deps.aws),
         ...(values.decode ? { onDecoded: (text: string) => io.out(`${text}\n`) } : {}),
         onProgress: (r) =>
           progress.update(() => {

@@ -2,14 +2,15 @@
  * `alb-iceberg redrive`: re-send the records Firehose could not deliver, once (lambda/ops/redrive.ts).
  */
 import { parseArgs } from 'node:util';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parseInstant } from '../../lambda/ops/dates';
 import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../../lambda/ops/redrive';
 import { errorText, formatBytes } from '../../lambda/ops/s3-objects';
 import { readArgs, usageError } from '../args';
+import { type AwsClientOptions, firehoseClient, s3Client } from '../aws-clients';
 import type { CliIo } from '../io';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
 
@@ -51,6 +52,8 @@ Exit codes: 0 every object redriven (or nothing to do), 1 something was left beh
 Firehose failing, interrupted: see the summary) or a failure, 2 usage error.`;
 
 export interface RedriveCommandDeps {
+  /** How to build the clients not given (timeouts, endpoint); default: the project's timeouts, the usual environment. */
+  readonly aws?: AwsClientOptions;
   readonly s3?: S3Client;
   readonly firehose?: FirehoseClient;
   readonly stderrIsTTY?: boolean;
@@ -97,8 +100,8 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
   let result: RedriveResult;
   try {
     result = await runRedrive(options, {
-      s3: deps.s3 ?? new S3Client({ followRegionRedirects: true }),
-      firehose: deps.firehose ?? new FirehoseClient({}),
+      s3: deps.s3 ?? s3Client(deps.aws),
+      firehose: deps.firehose ?? firehoseClient(deps.aws),
       ...(signal ? { signal } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
