@@ -9,7 +9,7 @@ import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../../lambda/ops/redrive';
 import { errorText, formatBytes } from '../../lambda/ops/s3-objects';
-import { readArgs, usageError } from '../args';
+import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, firehoseClient, s3Client } from '../aws-clients';
 import type { CliIo } from '../io';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
@@ -47,6 +47,10 @@ Options:
 AWS credentials and endpoints come from the usual environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_*).
 Permissions: s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject on the error prefix; firehose:PutRecordBatch.
 A progress line is shown on a terminal; the summary goes to stdout. Ctrl-C stops after the object under way.
+
+Examples:
+  alb-iceberg redrive --bucket my-lake-bucket --stream alb-iceberg-stream --dry-run
+  alb-iceberg redrive --bucket my-lake-bucket --stream alb-iceberg-stream --since 2026-11-23
 
 Exit codes: 0 every object redriven (or nothing to do), 1 something was left behind (partly delivered, unreadable,
 Firehose failing, interrupted: see the summary) or a failure, 2 usage error.`;
@@ -133,19 +137,17 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
   return 0;
 }
 
+export const REDRIVE_OPTIONS = {
+  bucket: { type: 'string', value: 'BUCKET' },
+  prefix: { type: 'string', value: 'PREFIX' },
+  stream: { type: 'string', value: 'NAME' },
+  since: { type: 'string', value: 'DATE' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
 function parseOptions(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      bucket: { type: 'string' },
-      prefix: { type: 'string' },
-      stream: { type: 'string' },
-      since: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: false, options: REDRIVE_OPTIONS });
 }
 
 function summary(r: RedriveResult, o: RedriveOptions): string {

@@ -278,3 +278,27 @@ describe('alb-iceberg parse: edges of the input', () => {
     assert.match(stderr, /^files: 1150\n/m);
   });
 });
+
+describe('alb-iceberg: conventions', () => {
+  it('prints the version from package.json with --version', async () => {
+    const { code, stdout } = await cli(['--version']);
+    assert.equal(code, 0);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    assert.equal(stdout, `alb-iceberg ${pkg.version}\n`);
+  });
+
+  it('answers a usage error with the problem and one line on where to get help, not the whole help', async () => {
+    for (const [args, problem] of [
+      [['parse'], "alb-iceberg parse: no FILE given\nRun 'alb-iceberg parse --help' for usage.\n"],
+      [
+        ['backfill', '--queue', 'x'],
+        "alb-iceberg backfill: --bucket is required\nRun 'alb-iceberg backfill --help' for usage.\n",
+      ],
+      [['nope'], "alb-iceberg: unknown command 'nope'\nRun 'alb-iceberg --help' for the commands.\n"],
+    ] as const) {
+      const { code, stderr } = await cli([...args]);
+      assert.equal(code, 2);
+      assert.equal(stderr, problem);
+    }
+  });
+});
