@@ -2,32 +2,52 @@
  * `alb-iceberg` operator CLI: a thin dispatcher. Each command lives in bin/commands/ and calls into lambda/, so the
  * CLI and the Lambda share one implementation.
  */
-import { runBackfillCommand } from './commands/backfill';
-import { runErrorsCommand } from './commands/errors';
-import { runParse } from './commands/parse';
-import { runRedriveCommand } from './commands/redrive';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OptionSpecs } from './args';
+import { BACKFILL_DEPRECATED, BACKFILL_OPTIONS, runBackfillCommand } from './commands/backfill';
+import { ERRORS_OPTIONS, runErrorsCommand } from './commands/errors';
+import { PARSE_OPTIONS, runParse } from './commands/parse';
+import { REDRIVE_OPTIONS, runRedriveCommand } from './commands/redrive';
 import { type CliIo, processIo } from './io';
 
-interface Command {
+export interface Command {
   readonly summary: string;
   readonly run: (args: string[], io: CliIo) => Promise<number>;
+  /** Its options (the README's CLI table is checked against them). */
+  readonly options: OptionSpecs;
+  /** Options kept only as deprecated aliases: not documented. */
+  readonly deprecated?: readonly string[];
 }
 
-const COMMANDS: Record<string, Command> = {
-  parse: { summary: 'parse log files locally and print the exact Firehose records', run: runParse },
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  parse: {
+    summary: 'parse log files locally and print the exact Firehose records',
+    run: runParse,
+    options: PARSE_OPTIONS,
+  },
   backfill: {
     summary: 'enqueue existing access-log objects (a date range) for ingestion, resumably',
     run: (args, io) => runBackfillCommand(args, io),
+    options: BACKFILL_OPTIONS,
+    deprecated: BACKFILL_DEPRECATED,
   },
   errors: {
     summary: "summarise Firehose's failed records and the parser's rejected lines",
     run: (args, io) => runErrorsCommand(args, io),
+    options: ERRORS_OPTIONS,
   },
   redrive: {
     summary: "re-send Firehose's failed records to the stream, once",
     run: (args, io) => runRedriveCommand(args, io),
+    options: REDRIVE_OPTIONS,
   },
 };
+
+/** The package's version (package.json), for --version. */
+export function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 const USAGE = `Usage: alb-iceberg <command> [options]
 
@@ -35,6 +55,13 @@ Commands:
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
+
+Options:
+  -h, --help     Show this help.
+  --version      Print the version.
+
+Example:
+  alb-iceberg parse samples/*.log.gz | head -3
 
 Run 'alb-iceberg <command> --help' for a command's options.`;
 
@@ -45,9 +72,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.out(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  if (name === '--version' || name === '-V') {
+    await io.out(`alb-iceberg ${version()}\n`);
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.err(`alb-iceberg: unknown command '${name}'\n\n${USAGE}\n`);
+    io.err(`alb-iceberg: unknown command '${name}'\nRun 'alb-iceberg --help' for the commands.\n`);
     return 2;
   }
   try {

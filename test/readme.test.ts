@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { COMMANDS } from '../bin/cli';
 import { CONFIG_KEYS, DEFAULTS } from '../lib/config';
-import { columnsTable } from './support/readme-tables';
+import { captureIo } from './support/cli-io';
+import { cliTableProblems, columnsTable } from './support/readme-tables';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -39,6 +41,22 @@ describe('README', () => {
       const value = DEFAULTS[key as keyof typeof DEFAULTS];
       assert.equal(documented.get(key), value === '' ? '""' : String(value), `README default of ${key}`);
       assert.deepEqual(cdkContext[key], value, `cdk.json default of ${key}`);
+    }
+  });
+
+  it('shows one unbroken CLI table naming every option of every command (from the option specs in bin/)', () => {
+    assert.deepEqual(cliTableProblems(between('<!-- cli:start -->', '<!-- cli:end -->'), COMMANDS), []);
+  });
+
+  it("documents every option in each command's --help, with an example", async () => {
+    for (const [name, command] of Object.entries(COMMANDS)) {
+      const c = captureIo();
+      assert.equal(await command.run(['--help'], c.io), 0);
+      for (const option of Object.keys(command.options)) {
+        if (command.deprecated?.includes(option)) continue;
+        assert.match(c.out(), new RegExp(`--${option}(?![a-z-])`), `${name} --help names --${option}`);
+      }
+      assert.match(c.out(), /\nExamples?:\n {2}alb-iceberg /, `${name} --help has an example`);
     }
   });
 

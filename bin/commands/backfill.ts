@@ -1,11 +1,11 @@
 /**
  * `alb-iceberg backfill`: enqueue existing ALB access-log objects on the ingest queue (lambda/ops/backfill.ts).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   type BackfillOptions,
   type BackfillResult,
@@ -19,13 +19,14 @@ import {
 import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
-import { readArgs, usageError } from '../args';
+import { type OptionSpecs, readArgs, usageError } from '../args';
+import { type AwsClientOptions, s3Client, sqsClient } from '../aws-clients';
 import type { CliIo } from '../io';
 
 export const DEFAULT_RATE = 100;
 
 const HELP = `Usage: alb-iceberg backfill --bucket BUCKET --queue QUEUE_URL [--prefix PREFIX] [--from YYYY-MM-DD]
-                            [--to YYYY-MM-DD] [--account ID]... [--region REGION]... [--rate N]
+                            [--to YYYY-MM-DD] [--account ID]... [--log-region REGION]... [--rate N]
                             [--checkpoint FILE] [--dry-run]
 
 Enqueues existing ALB access-log objects on the ingest queue, one S3-notification-shaped message per object
@@ -35,12 +36,14 @@ only cover objects created after they were configured: this is how older logs re
 Options:
   --bucket BUCKET     The ALB log bucket.
   --queue URL         The ingest queue URL (stack output). Not needed with --dry-run.
-  --prefix PREFIX     The log prefix configured on the load balancers (the part before AWSLogs/). Default: none.
+  --prefix PREFIX     The log prefix configured on the load balancers (access_logs.s3.prefix: the part before
+                      AWSLogs/). 'x/AWSLogs/' and 'AWSLogs' are read as 'x' and none. Default: none.
   --from DATE         First day (the UTC date folder ALB writes, YYYY-MM-DD). Default: the oldest there is.
   --to DATE           Last day, inclusive. Default: today (UTC) with --from; no end otherwise.
   --account ID        Only this account's logs (repeatable). Default: every account found under AWSLogs/.
-  --region REGION     Only this region's log folders (repeatable). Default: every region found. The AWS region
-                      used for the API calls comes from AWS_REGION or your profile, as for the AWS CLI.
+  --log-region REGION Only this region folder of the log keys (repeatable; .../elasticloadbalancing/REGION/...).
+                      Default: every region folder found. This is NOT the AWS region the CLI calls: that is
+                      AWS_REGION or your profile's, as for the AWS CLI. (--region: deprecated name, same meaning.)
   --rate N            At most N messages per second. Default: ${DEFAULT_RATE}.
   --checkpoint FILE   Progress file used to resume. Default: .alb-iceberg-backfill-<hash>.json in the current
                       directory, one per bucket, prefix, dates, accounts, regions and queue.
@@ -65,9 +68,35 @@ Permissions: s3:ListBucket on the log bucket (objects are not read), sqs:SendMes
 kms:GenerateDataKey + kms:Decrypt when the queue uses a customer-managed key).
 A progress line is shown on a terminal; the summary goes to stdout.
 
+Examples:
+  alb-iceberg backfill --bucket my-alb-logs --prefix prod --from 2026-11-01 --to 2026-11-30 --dry-run
+  alb-iceberg backfill --bucket my-alb-logs --prefix prod --from 2026-11-01 --to 2026-11-30 \\
+    --queue https://sqs.eu-west-1.amazonaws.com/123456789012/alb-iceberg-ingest
+
 Exit codes: 0 done, 1 failure or interrupted (run the same command again to resume), 2 usage error.`;
 
+export const BACKFILL_OPTIONS = {
+  bucket: { type: 'string', value: 'BUCKET' },
+  queue: { type: 'string', value: 'QUEUE_URL' },
+  prefix: { type: 'string', value: 'PREFIX' },
+  from: { type: 'string', value: 'YYYY-MM-DD' },
+  to: { type: 'string', value: 'YYYY-MM-DD' },
+  account: { type: 'string', multiple: true, value: 'ID' },
+  'log-region': { type: 'string', multiple: true, value: 'REGION' },
+  /** Deprecated name of --log-region (it read like the AWS region); accepted with a warning. */
+  region: { type: 'string', multiple: true, value: 'REGION' },
+  rate: { type: 'string', value: 'N' },
+  checkpoint: { type: 'string', value: 'FILE' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
+/** Options the help and README need not list: deprecated aliases. */
+export const BACKFILL_DEPRECATED: readonly string[] = ['region'];
+
 export interface BackfillCommandDeps {
+  /** How to build the clients not given (timeouts, endpoint); default: the project's timeouts, the usual environment. */
+  readonly aws?: AwsClientOptions;
   readonly s3?: S3Client;
   readonly sqs?: SQSClient;
   /** Whether stderr is a terminal (progress line). Default: process.stderr.isTTY. */
@@ -84,9 +113,17 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   const parsed = await readArgs(() => parseOptions(argv), 'backfill', HELP, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const usage = (problem: string) => usageError(io, 'backfill', HELP, problem);
+  const usage = (problem: string) => usageError(io, 'backfill', problem);
   if (!values.bucket) return usage('--bucket is required');
   if (!values.queue && !values['dry-run']) return usage('--queue is required (except with --dry-run)');
+  const queueProblem = values.queue === undefined ? undefined : queueUrlProblem(values.queue);
+  if (queueProblem) return usage(queueProblem);
+  if (values.region) {
+    io.err(
+      'alb-iceberg backfill: --region is deprecated, use --log-region: it selects the region folder of the log keys, not the AWS region the CLI calls (that is AWS_REGION)\n',
+    );
+  }
+  const logRegions = [...(values['log-region'] ?? []), ...(values.region ?? [])];
   const rate = values.rate === undefined ? DEFAULT_RATE : Number(values.rate);
   if (!(rate > 0) || !Number.isFinite(rate)) return usage(`--rate must be a positive number, got '${values.rate}'`);
   const options: BackfillOptions = {
@@ -96,7 +133,7 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
     ...(values.from !== undefined ? { from: values.from } : {}),
     ...(values.to !== undefined ? { to: values.to } : {}),
     ...(values.account ? { accounts: values.account } : {}),
-    ...(values.region ? { regions: values.region } : {}),
+    ...(logRegions.length > 0 ? { regions: logRegions } : {}),
     dryRun: values['dry-run'] === true,
     ratePerSecond: rate,
   };
@@ -108,6 +145,8 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   }
 
   const checkpointPath = values.checkpoint ?? join(deps.cwd ?? process.cwd(), defaultCheckpointFile(options));
+  const cannotSave = options.dryRun ? undefined : checkpointProblem(checkpointPath);
+  if (cannotSave) return usage(cannotSave);
   const store = fileCheckpointStore(checkpointPath);
   const progress = new ProgressLine((t) => io.err(t), {
     tty: deps.stderrIsTTY ?? process.stderr.isTTY === true,
@@ -124,8 +163,8 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   let result: BackfillResult;
   try {
     result = await runBackfill(options, {
-      s3: deps.s3 ?? new S3Client({ followRegionRedirects: true }),
-      sqs: deps.sqs ?? new SQSClient({}),
+      s3: deps.s3 ?? s3Client(deps.aws),
+      sqs: deps.sqs ?? sqsClient(deps.aws),
       checkpoint: store,
       ...(signal ? { signal } : {}),
       ...(deps.now ? { now: deps.now } : {}),
@@ -165,23 +204,44 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
 }
 
 function parseOptions(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      bucket: { type: 'string' },
-      prefix: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      queue: { type: 'string' },
-      account: { type: 'string', multiple: true },
-      region: { type: 'string', multiple: true },
-      rate: { type: 'string' },
-      checkpoint: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: false, options: BACKFILL_OPTIONS });
+}
+
+/** Why a --queue value cannot be a queue URL, or undefined when it can. */
+function queueUrlProblem(queue: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(queue);
+  } catch {
+    return `--queue must be the queue URL (stack output IngestQueueUrl, https://sqs.<region>.amazonaws.com/<account>/<name>), got '${queue}'`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `--queue must be an https:// URL, got '${queue}'`;
+  if (url.pathname.split('/').filter(Boolean).length < 2) {
+    return `--queue must be the queue URL, ending in /<account>/<queue name>, got '${queue}'`;
+  }
+  return undefined;
+}
+
+/** Why the checkpoint file cannot be written, checked before anything is sent; undefined when it can. */
+function checkpointProblem(path: string): string | undefined {
+  const existing = statOrUndefined(path);
+  if (existing?.isDirectory()) return `--checkpoint '${path}' is a directory: give a file name`;
+  const dir = dirname(resolve(path));
+  if (!statOrUndefined(dir)?.isDirectory()) return `--checkpoint '${path}': directory '${dir}' does not exist`;
+  try {
+    accessSync(existing ? path : dir, constants.W_OK);
+  } catch {
+    return `--checkpoint '${path}': no permission to write ${existing ? 'it' : `in '${dir}'`}`;
+  }
+  return undefined;
+}
+
+function statOrUndefined(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 const shorten = (key: string) => (key.length > 80 ? `…${key.slice(-79)}` : key);

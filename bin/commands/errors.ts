@@ -3,12 +3,13 @@
  * (lambda/ops/error-objects.ts).
  */
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parseInstant } from '../../lambda/ops/dates';
 import { formatReport, inspectErrors, reportToJson } from '../../lambda/ops/error-objects';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { errorText } from '../../lambda/ops/s3-objects';
-import { readArgs, usageError } from '../args';
+import { type OptionSpecs, readArgs, usageError } from '../args';
+import { type AwsClientOptions, s3Client } from '../aws-clients';
 import { type CliIo, OutputClosed } from '../io';
 
 export const DEFAULT_ERRORS_PREFIX = 'firehose-errors/';
@@ -45,10 +46,16 @@ re-ingested by running 'alb-iceberg backfill' on their days once the parser is f
 Permissions: s3:ListBucket and s3:GetObject on the two prefixes. Credentials, region and endpoints come from the
 usual environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3...).
 
+Examples:
+  alb-iceberg errors --bucket my-lake-bucket --since 2026-11-23
+  alb-iceberg errors --bucket my-lake-bucket --only firehose --decode > failed-records.ndjson
+
 Exit codes: 0 read everything (finding errors is not a failure), 1 an object or listing could not be read,
 2 usage error.`;
 
 export interface ErrorsCommandDeps {
+  /** How to build the clients not given (timeouts, endpoint); default: the project's timeouts, the usual environment. */
+  readonly aws?: AwsClientOptions;
   readonly s3?: S3Client;
   readonly stderrIsTTY?: boolean;
   readonly now?: () => number;
@@ -58,7 +65,7 @@ export async function runErrorsCommand(argv: string[], io: CliIo, deps: ErrorsCo
   const parsed = await readArgs(() => parseOptions(argv), 'errors', HELP, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const usage = (problem: string) => usageError(io, 'errors', HELP, problem);
+  const usage = (problem: string) => usageError(io, 'errors', problem);
   if (!values.bucket) return usage('--bucket is required');
   if (values.json && values.decode) return usage('--json and --decode both write to stdout: choose one');
   const since = values.since === undefined ? undefined : parseInstant(values.since);
@@ -98,7 +105,7 @@ export async function runErrorsCommand(argv: string[], io: CliIo, deps: ErrorsCo
         ...(samples !== undefined ? { samples } : {}),
       },
       {
-        s3: deps.s3 ?? new S3Client({ followRegionRedirects: true }),
+        s3: deps.s3 ?? s3Client(deps.aws),
         ...(values.decode ? { onDecoded: (text: string) => io.out(`${text}\n`) } : {}),
         onProgress: (r) =>
           progress.update(() => {
@@ -133,21 +140,19 @@ export async function runErrorsCommand(argv: string[], io: CliIo, deps: ErrorsCo
   return 0;
 }
 
+export const ERRORS_OPTIONS = {
+  bucket: { type: 'string', value: 'BUCKET' },
+  prefix: { type: 'string', value: 'PREFIX' },
+  'rejects-prefix': { type: 'string', value: 'PREFIX' },
+  since: { type: 'string', value: 'DATE' },
+  only: { type: 'string', value: 'firehose|rejects' },
+  json: { type: 'boolean' },
+  decode: { type: 'boolean' },
+  limit: { type: 'string', value: 'N' },
+  samples: { type: 'string', value: 'N' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
 function parseOptions(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      bucket: { type: 'string' },
-      prefix: { type: 'string' },
-      'rejects-prefix': { type: 'string' },
-      since: { type: 'string' },
-      only: { type: 'string' },
-      json: { type: 'boolean' },
-      decode: { type: 'boolean' },
-      limit: { type: 'string' },
-      samples: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: false, options: ERRORS_OPTIONS });
 }

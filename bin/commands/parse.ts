@@ -2,45 +2,78 @@
  * `alb-iceberg parse`: runs the pipeline's own parser over local files and prints exactly the records the Lambda
  * would send to Firehose, one JSON object per line.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { newObjectStats, type ObjectStats, parseLogObject } from '../../lambda/parser/parse-object';
 import { describeLogKey } from '../../lambda/s3/log-key';
-import { readArgs, usageError } from '../args';
-import { type CliIo, OutputClosed } from '../io';
+import { type OptionSpecs, readArgs, usageError } from '../args';
+import { type CliIo, OutputClosed, write } from '../io';
+import { expandInputs, InputProblem, openRejectsFile } from '../parse-inputs';
 
 /**
  * Firehose's per-GB ingestion price for Iceberg destinations (first tier, us-east-1), used only for the estimate.
- * Unverified third-party figure (../shared/AWS-NOTES.md); check https://aws.amazon.com/firehose/pricing/.
+ * Unverified third-party figure; check https://aws.amazon.com/firehose/pricing/.
  */
 export const DEFAULT_PRICE_PER_GB = 0.075;
 const SAMPLE_REJECTS = 3;
 const NEWLINE = Buffer.from('\n');
 
-const HELP = `Usage: alb-iceberg parse [--key S3_KEY] [--rejects FILE] [--price-per-gb USD] FILE...
+const HELP = `Usage: alb-iceberg parse [--key S3_KEY] [--rejects FILE [--force]] [--price-per-gb USD] FILE|DIR...
 
 Parses ALB access-log files (.log.gz or plain text; '-' reads stdin) with the pipeline's own parser and writes to
-stdout one line per record: exactly the JSON the ingest Lambda sends to Firehose.
+stdout one line per record: exactly the JSON the ingest Lambda sends to Firehose. A directory stands for every
+.log.gz and .log file under it (recursively, in path order): pass the directory rather than thousands of paths
+(npx hands its arguments to a shell in one command line of at most 128 KiB, and fails without a word beyond it).
 
 Options:
   --key S3_KEY        S3 key to take file metadata from (account_id, region, source_file). Default: the file's
                       name, which works for files named as ALB names them. Only with a single FILE.
-  --rejects FILE      Write rejected lines as NDJSON {file, line, reason, raw}. Without it, rejects are counted
-                      and the first ${SAMPLE_REJECTS} are shown on stderr.
+  --rejects FILE      Write rejected lines as NDJSON {file, line, reason, raw} to FILE (a new file; never one of
+                      the inputs). Without it, rejects are counted and the first ${SAMPLE_REJECTS} are shown on stderr.
+  --force             Let --rejects replace an existing FILE.
   --price-per-gb USD  Firehose price per GB ingested, for the cost estimate. Default: ${DEFAULT_PRICE_PER_GB}.
   -h, --help          Show this help.
 
-A summary goes to stderr: lines, records, rejects, lines with extra (unknown) fields, bytes read, raw log bytes,
-record bytes, Firehose bytes per raw log byte, and the estimated Firehose cost.
+A summary goes to stderr: files, lines, records, rejects, lines with extra (unknown) fields, bytes read, raw log
+bytes, record bytes, Firehose bytes per raw log byte, and the estimated Firehose cost.
 Connection logs, health-check logs, NLB/Classic logs and the ELB test file are recognised by name and skipped, as
-the pipeline does.
+the pipeline does. A damaged file (truncated gzip...) is read up to the damage, reported, and the next file is read.
+Output closed early (\`| head\`) is a normal end: reading stops, exit code 0.
 
-Exit codes: 0 success (rejected lines are not an error), 1 unreadable input, 2 usage error.`;
+Examples:
+  alb-iceberg parse samples/*.log.gz | head -3
+  alb-iceberg parse --rejects rejects.ndjson ./downloaded-logs/ > records.ndjson
+
+Exit codes: 0 success (rejected lines are not an error), 1 unreadable or damaged input, 2 usage error.`;
+
+export const PARSE_OPTIONS = {
+  key: { type: 'string', value: 'S3_KEY' },
+  rejects: { type: 'string', value: 'FILE' },
+  force: { type: 'boolean' },
+  'price-per-gb': { type: 'string', value: 'USD' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
+/** Running totals over the files of one command. */
+interface Totals {
+  readonly stats: ObjectStats;
+  recordBytes: number;
+  samplesShown: number;
+  files: number;
+  skipped: number;
+  damaged: number;
+}
 
 export async function runParse(argv: string[], io: CliIo): Promise<number> {
-  const parsed = await readArgs(() => parseOptions(argv), 'parse', HELP, io);
+  const parsed = await readArgs(
+    () => parseArgs({ args: argv, allowPositionals: true, options: PARSE_OPTIONS }),
+    'parse',
+    HELP,
+    io,
+  );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const price = Number(values['price-per-gb'] ?? DEFAULT_PRICE_PER_GB);
@@ -51,83 +84,102 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
         ? '--key applies to one FILE only'
         : !(price >= 0)
           ? `--price-per-gb must be a non-negative number, got '${values['price-per-gb']}'`
-          : undefined;
-  if (problem) return usageError(io, 'parse', HELP, problem);
-  for (const file of positionals) {
-    if (file === '-') continue;
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) {
-      io.err(`alb-iceberg parse: cannot read '${file}': no such file\n`);
-      return 1;
-    }
+          : values.force && values.rejects === undefined
+            ? '--force only applies to --rejects'
+            : undefined;
+  if (problem) return usageError(io, 'parse', problem);
+
+  let inputs: string[];
+  let rejectsFile: FileHandle | undefined;
+  try {
+    inputs = await expandInputs(positionals);
+    if (values.key !== undefined && inputs.length > 1) return usageError(io, 'parse', '--key applies to one FILE only');
+    if (values.rejects !== undefined)
+      rejectsFile = await openRejectsFile(values.rejects, inputs, values.force === true);
+  } catch (e) {
+    if (!(e instanceof InputProblem)) throw e;
+    if (e.exitCode === 2) return usageError(io, 'parse', e.message);
+    io.err(`alb-iceberg parse: ${e.message}\n`);
+    return 1;
   }
 
-  const rejectsOut = values.rejects ? createWriteStream(values.rejects) : undefined;
-  const total = newObjectStats();
-  let recordBytes = 0;
-  let samplesShown = 0;
-  let skipped = 0;
+  const rejectsOut = rejectsFile?.createWriteStream();
+  let rejectsError: Error | undefined;
+  rejectsOut?.on('error', (e) => {
+    rejectsError ??= e;
+  });
+  const totals: Totals = {
+    stats: newObjectStats(),
+    recordBytes: 0,
+    samplesShown: 0,
+    files: inputs.length,
+    skipped: 0,
+    damaged: 0,
+  };
   try {
-    for (const file of positionals) {
-      const key = values.key ?? (file === '-' ? 'stdin' : basename(file));
-      const kind = describeLogKey(key).kind;
-      if (kind !== 'alb-access-log' && kind !== 'not-an-elb-log') {
-        io.err(`alb-iceberg parse: ${file}: skipped, it is named like an ${kind}, not an access log\n`);
-        skipped++;
-        continue;
-      }
-      const body = file === '-' ? io.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
-      const stats = newObjectStats();
-      try {
-        for await (const chunk of parseLogObject(body, { key, stats })) {
-          if (chunk.records.length > 0) {
-            const lines: Uint8Array[] = [];
-            for (const r of chunk.records) {
-              lines.push(r.data, NEWLINE);
-              recordBytes += r.data.length;
-            }
-            await io.out(Buffer.concat(lines));
-          }
-          for (const reject of chunk.rejects) {
-            const entry = { ...reject, file };
-            if (rejectsOut) await writeLine(rejectsOut, JSON.stringify(entry));
-            else if (samplesShown++ < SAMPLE_REJECTS) io.err(`rejected ${file}:${reject.line}: ${reject.reason}\n`);
-          }
-        }
-      } catch (e) {
-        if (e instanceof OutputClosed) return 0;
-        io.err(
-          `alb-iceberg parse: ${file}: unreadable after line ${stats.lines}: ${(e as Error).message}` +
-            ` (${stats.records} records before the damage were printed)\n`,
-        );
-        addStats(total, stats);
-        io.err(summary(total, recordBytes, price, positionals.length, skipped));
-        return 1;
-      }
-      addStats(total, stats);
+    for (const file of inputs) {
+      const outcome = await parseFile(file, values.key, totals, io, rejectsOut);
+      if (outcome === 'output-closed') return 0;
+      if (rejectsError) break;
     }
   } finally {
     if (rejectsOut) await new Promise<void>((resolve) => rejectsOut.end(() => resolve()));
   }
-  io.err(summary(total, recordBytes, price, positionals.length, skipped));
-  return 0;
+  if (rejectsError) {
+    io.err(`alb-iceberg parse: writing --rejects '${values.rejects}' failed: ${rejectsError.message}\n`);
+    return 1;
+  }
+  io.err(summary(totals.stats, totals.recordBytes, price, totals));
+  return totals.damaged > 0 ? 1 : 0;
 }
 
-function parseOptions(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      key: { type: 'string' },
-      rejects: { type: 'string' },
-      'price-per-gb': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-
-async function writeLine(stream: WriteStream, line: string): Promise<void> {
-  if (!stream.write(`${line}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+/** Parses one input and prints its records; a damaged file is reported and counted, and the caller goes on. */
+async function parseFile(
+  file: string,
+  keyOption: string | undefined,
+  totals: Totals,
+  io: CliIo,
+  rejectsOut: Writable | undefined,
+): Promise<'done' | 'skipped' | 'damaged' | 'output-closed'> {
+  const key = keyOption ?? (file === '-' ? 'stdin' : basename(file));
+  const kind = describeLogKey(key).kind;
+  if (kind !== 'alb-access-log' && kind !== 'not-an-elb-log') {
+    io.err(`alb-iceberg parse: ${file}: skipped, it is named like an ${kind}, not an access log\n`);
+    totals.skipped++;
+    return 'skipped';
+  }
+  // Opened only now, one file at a time: any number of inputs holds one descriptor.
+  const body = file === '-' ? io.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+  const stats = newObjectStats();
+  try {
+    for await (const chunk of parseLogObject(body, { key, stats })) {
+      if (chunk.records.length > 0) {
+        const lines: Uint8Array[] = [];
+        for (const r of chunk.records) {
+          lines.push(r.data, NEWLINE);
+          totals.recordBytes += r.data.length;
+        }
+        await io.out(Buffer.concat(lines));
+      }
+      for (const reject of chunk.rejects) {
+        const entry = { ...reject, file };
+        if (rejectsOut) await write(rejectsOut, `${JSON.stringify(entry)}\n`);
+        else if (totals.samplesShown++ < SAMPLE_REJECTS) io.err(`rejected ${file}:${reject.line}: ${reject.reason}\n`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof OutputClosed) return 'output-closed';
+    io.err(
+      `alb-iceberg parse: ${file}: unreadable after line ${stats.lines}: ${(e as Error).message}` +
+        ` (${stats.records} records before the damage were printed)\n`,
+    );
+    totals.damaged++;
+    return 'damaged';
+  } finally {
+    if (body !== io.stdin) (body as ReadStream).destroy();
+    addStats(totals.stats, stats);
+  }
+  return 'done';
 }
 
 function addStats(total: ObjectStats, s: ObjectStats): void {
@@ -135,12 +187,21 @@ function addStats(total: ObjectStats, s: ObjectStats): void {
 }
 
 /** The stderr summary. Exported for tests. */
-export function summary(s: ObjectStats, recordBytes: number, pricePerGb: number, files: number, skipped = 0): string {
+export function summary(
+  s: ObjectStats,
+  recordBytes: number,
+  pricePerGb: number,
+  files: { readonly files: number; readonly skipped: number; readonly damaged: number },
+): string {
   const ratio = s.rawBytes > 0 ? recordBytes / s.rawBytes : 0;
   const cost = (recordBytes / 1e9) * pricePerGb;
   const perTb = ratio * 1000 * pricePerGb;
+  const notes = [
+    files.damaged ? `${files.damaged} damaged: read up to the damage` : '',
+    files.skipped ? `${files.skipped} skipped: not access logs` : '',
+  ].filter(Boolean);
   return [
-    `files: ${files}${skipped ? ` (${skipped} skipped: not access logs)` : ''}`,
+    `files: ${files.files}${notes.length ? ` (${notes.join('; ')})` : ''}`,
     `lines: ${s.lines} (blank: ${s.blankLines})`,
     `records: ${s.records}`,
     `rejects: ${s.rejects}`,

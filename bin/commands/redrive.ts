@@ -2,14 +2,15 @@
  * `alb-iceberg redrive`: re-send the records Firehose could not deliver, once (lambda/ops/redrive.ts).
  */
 import { parseArgs } from 'node:util';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parseInstant } from '../../lambda/ops/dates';
 import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../../lambda/ops/redrive';
 import { errorText, formatBytes } from '../../lambda/ops/s3-objects';
-import { readArgs, usageError } from '../args';
+import { type OptionSpecs, readArgs, usageError } from '../args';
+import { type AwsClientOptions, firehoseClient, s3Client } from '../aws-clients';
 import type { CliIo } from '../io';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
 
@@ -47,10 +48,16 @@ AWS credentials and endpoints come from the usual environment (AWS_PROFILE, AWS_
 Permissions: s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject on the error prefix; firehose:PutRecordBatch.
 A progress line is shown on a terminal; the summary goes to stdout. Ctrl-C stops after the object under way.
 
+Examples:
+  alb-iceberg redrive --bucket my-lake-bucket --stream alb-iceberg-stream --dry-run
+  alb-iceberg redrive --bucket my-lake-bucket --stream alb-iceberg-stream --since 2026-11-23
+
 Exit codes: 0 every object redriven (or nothing to do), 1 something was left behind (partly delivered, unreadable,
 Firehose failing, interrupted: see the summary) or a failure, 2 usage error.`;
 
 export interface RedriveCommandDeps {
+  /** How to build the clients not given (timeouts, endpoint); default: the project's timeouts, the usual environment. */
+  readonly aws?: AwsClientOptions;
   readonly s3?: S3Client;
   readonly firehose?: FirehoseClient;
   readonly stderrIsTTY?: boolean;
@@ -66,7 +73,7 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
   const parsed = await readArgs(() => parseOptions(argv), 'redrive', HELP, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const usage = (problem: string) => usageError(io, 'redrive', HELP, problem);
+  const usage = (problem: string) => usageError(io, 'redrive', problem);
   if (!values.bucket) return usage('--bucket is required');
   if (!values.stream) return usage('--stream is required');
   if (values.prefix === '') return usage('--prefix cannot be empty (that would read the whole bucket)');
@@ -97,8 +104,8 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
   let result: RedriveResult;
   try {
     result = await runRedrive(options, {
-      s3: deps.s3 ?? new S3Client({ followRegionRedirects: true }),
-      firehose: deps.firehose ?? new FirehoseClient({}),
+      s3: deps.s3 ?? s3Client(deps.aws),
+      firehose: deps.firehose ?? firehoseClient(deps.aws),
       ...(signal ? { signal } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
@@ -130,19 +137,17 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
   return 0;
 }
 
+export const REDRIVE_OPTIONS = {
+  bucket: { type: 'string', value: 'BUCKET' },
+  prefix: { type: 'string', value: 'PREFIX' },
+  stream: { type: 'string', value: 'NAME' },
+  since: { type: 'string', value: 'DATE' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
 function parseOptions(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      bucket: { type: 'string' },
-      prefix: { type: 'string' },
-      stream: { type: 'string' },
-      since: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: false, options: REDRIVE_OPTIONS });
 }
 
 function summary(r: RedriveResult, o: RedriveOptions): string {

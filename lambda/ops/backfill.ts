@@ -47,9 +47,17 @@ export interface BackfillScope {
 /** Thrown for an invalid scope (bad date, range upside down, bad account id): a usage error. */
 export class BackfillUsageError extends Error {}
 
-/** `prefix/` (no leading slash) or ''. */
+/**
+ * `prefix/` (no leading slash) or ''. The prefix is the load balancer's `access_logs.s3.prefix`, the part before
+ * `AWSLogs/`; ALB does not allow it to contain `AWSLogs`, so a trailing `AWSLogs` segment (`x/AWSLogs/`, `AWSLogs`:
+ * the path as seen in the console) is the layout's own folder and is dropped rather than looked for twice.
+ */
 export function normalisePrefix(prefix: string | undefined): string {
-  const p = (prefix ?? '').replace(/^\/+/, '').replace(/\/+$/, '');
+  const p = (prefix ?? '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/(^|\/)AWSLogs$/, '')
+    .replace(/\/+$/, '');
   return p === '' ? '' : `${p}/`;
 }
 
@@ -71,7 +79,7 @@ export function validateScope(scope: BackfillScope): void {
   }
   for (const r of scope.regions ?? []) {
     if (!/^[a-z]{2,}(-[a-z]+)+-\d+$/.test(r))
-      throw new BackfillUsageError(`--region must be like eu-west-1, got '${r}'`);
+      throw new BackfillUsageError(`--log-region must be a region like eu-west-1, got '${r}'`);
   }
   if (!scope.bucket) throw new BackfillUsageError('--bucket is required');
 }

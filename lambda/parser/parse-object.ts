@@ -11,6 +11,7 @@
  * the last line, and the object ends normally (nothing decodable was lost); any other damage is thrown on as
  * {@link DamagedObjectError}, for the caller to report where the object stopped.
  */
+import { stripBom } from '../reader/bom';
 import { type ByteCounters, DamagedObjectError, decompressed } from '../reader/decompress';
 import { CutLine, lineBlocks, MAX_LINE_BYTES, OverlongLine } from '../reader/line-blocks';
 import { describeLogKey } from '../s3/log-key';
@@ -75,7 +76,7 @@ export async function* parseLogObject(
     if (lineNumber <= resumeAfter || alreadyDone?.(lineNumber)) stats.resumedPast++;
     else chunk.rejects.push({ file: key, line: lineNumber, reason, raw });
   };
-  const blocks = lineBlocks(decompressed(body, stats));
+  const blocks = lineBlocks(stripBom(decompressed(body, stats)));
   for (;;) {
     const chunk: ParsedChunk = { records: [], rejects: [] };
     let next: IteratorResult<Awaited<ReturnType<typeof blocks.next>>['value']>;

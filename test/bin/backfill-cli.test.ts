@@ -69,6 +69,7 @@ async function backfill(args: string[], deps: BackfillCommandDeps = {}): Promise
 }
 
 const queueUrl = () => h.sqs.queueUrl(QUEUE);
+const SOME_QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/q';
 
 /** Keys enqueued so far, in order (decoded from the message bodies). */
 function enqueuedKeys(): string[] {
@@ -149,7 +150,7 @@ describe('alb-iceberg backfill: listing', () => {
     assert.match(r.stdout, /messages sent: 16 in 2 SendMessageBatch call\(s\)/);
   });
 
-  it('uses --account and --region without discovery, and an open --to lists up to that day only', async () => {
+  it('uses --account and --log-region without discovery, and an open --to lists up to that day only', async () => {
     seed([
       accessKey('2026-11-20', 1),
       accessKey('2026-11-21', 1),
@@ -167,7 +168,7 @@ describe('alb-iceberg backfill: listing', () => {
       '2026-11-21',
       '--account',
       ACCOUNT,
-      '--region',
+      '--log-region',
       'us-east-1',
       '--queue',
       queueUrl(),
@@ -413,11 +414,12 @@ describe('alb-iceberg backfill: command line', () => {
     const cases: [string[], RegExp][] = [
       [['--queue', 'q'], /--bucket is required/],
       [['--bucket', 'b'], /--queue is required/],
-      [['--bucket', 'b', '--queue', 'q', '--from', '2026-02-30'], /--from must be a date/],
-      [['--bucket', 'b', '--queue', 'q', '--from', '2026-11-22', '--to', '2026-11-21'], /is after --to/],
-      [['--bucket', 'b', '--queue', 'q', '--rate', '0'], /--rate must be a positive number/],
-      [['--bucket', 'b', '--queue', 'q', '--account', '12'], /12-digit/],
-      [['--bucket', 'b', '--queue', 'q', '--bogus'], /Unknown option '--bogus'/],
+      [['--bucket', 'b', '--queue', SOME_QUEUE, '--from', '2026-02-30'], /--from must be a date/],
+      [['--bucket', 'b', '--queue', SOME_QUEUE, '--from', '2026-11-22', '--to', '2026-11-21'], /is after --to/],
+      [['--bucket', 'b', '--queue', SOME_QUEUE, '--rate', '0'], /--rate must be a positive number/],
+      [['--bucket', 'b', '--queue', SOME_QUEUE, '--account', '12'], /12-digit/],
+      [['--bucket', 'b', '--queue', SOME_QUEUE, '--bogus'], /Unknown option '--bogus'/],
+      [['--bucket', 'b', '--queue', SOME_QUEUE, '--log-region', 'Europe'], /--log-region must be a region like/],
     ];
     for (const [argv, message] of cases) {
       const r = await backfill(argv);
@@ -512,5 +514,85 @@ describe('alb-iceberg backfill: the ingest function accepts what it enqueues', (
     );
     assert.ok(h.rows().every((row) => row.source_file === '20261121T1007Z_10.0.0.1_r7'));
     assert.equal(h.telemetry.metrics.ObjectsIngested, 1);
+  });
+});
+
+describe('alb-iceberg backfill: user errors and names that mislead', () => {
+  const noStack = (stderr: string) => assert.doesNotMatch(stderr, /^\s+at /m);
+
+  it('answers --queue not-a-url with one usage line and where to get help: no stack trace, no advice to resume', async () => {
+    seed([accessKey('2026-11-21', 1)]);
+    for (const queue of ['not-a-url', 'ftp://x/1/q', 'https://sqs.us-east-1.amazonaws.com/']) {
+      const r = await backfill(['--bucket', LOG_BUCKET, '--prefix', 'prod', '--queue', queue]);
+      assert.equal(r.code, 2, queue);
+      assert.match(r.stderr, /^alb-iceberg backfill: --queue must be/);
+      assert.match(r.stderr, /\nRun 'alb-iceberg backfill --help' for usage\.\n$/);
+      assert.equal(r.stderr.split('\n').length, 3, r.stderr);
+      assert.doesNotMatch(r.stderr, /resume/);
+      noStack(r.stderr);
+    }
+    assert.deepEqual(enqueuedKeys(), []);
+  });
+
+  it('refuses a --checkpoint in a missing directory (or a directory) before sending anything', async () => {
+    seed([accessKey('2026-11-21', 1), accessKey('2026-11-21', 2)]);
+    for (const [checkpoint, message] of [
+      [join(dir, 'missing', 'cp.json'), /--checkpoint '.*cp\.json': directory '.*missing' does not exist/],
+      [dir, /--checkpoint '.*' is a directory/],
+    ] as const) {
+      const r = await backfill([
+        '--bucket',
+        LOG_BUCKET,
+        '--prefix',
+        'prod',
+        '--queue',
+        queueUrl(),
+        '--checkpoint',
+        checkpoint,
+      ]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, message);
+      noStack(r.stderr);
+    }
+    assert.deepEqual(enqueuedKeys(), [], 'nothing sent');
+  });
+
+  it('reads --prefix x/AWSLogs/ and --prefix AWSLogs as the layout folder, not as a prefix to look under twice', async () => {
+    const prod = [accessKey('2026-11-21', 1)];
+    const bare = [accessKey('2026-11-21', 2, { prefix: '' })];
+    seed([...prod, ...bare]);
+    const a = await backfill(['--bucket', LOG_BUCKET, '--prefix', 'prod/AWSLogs/', '--queue', queueUrl()]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, new RegExp(`backfill: s3://${LOG_BUCKET}/prod/AWSLogs/ `));
+    assert.deepEqual(enqueuedKeys(), prod);
+    h.reset();
+    seed([...prod, ...bare]);
+    const b = await backfill(['--bucket', LOG_BUCKET, '--prefix', 'AWSLogs', '--queue', queueUrl()]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, new RegExp(`backfill: s3://${LOG_BUCKET}/AWSLogs/ `));
+    assert.deepEqual(enqueuedKeys(), bare);
+  });
+
+  it('calls the log-folder filter --log-region; --region still works but warns that it is not the AWS region', async () => {
+    seed([accessKey('2026-11-21', 1), accessKey('2026-11-21', 2, { region: 'eu-west-1' })]);
+    const help = await backfill(['--help']);
+    assert.match(help.stdout, /--log-region REGION/);
+    assert.match(help.stdout, /NOT the AWS region the CLI calls: that is\s+AWS_REGION/);
+    const r = await backfill([
+      '--bucket',
+      LOG_BUCKET,
+      '--prefix',
+      'prod',
+      '--region',
+      'eu-west-1',
+      '--queue',
+      queueUrl(),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /--region is deprecated, use --log-region: .*not the AWS region the CLI calls \(that is AWS_REGION\)/,
+    );
+    assert.deepEqual(enqueuedKeys(), [accessKey('2026-11-21', 2, { region: 'eu-west-1' })]);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -119,5 +119,186 @@ describe('alb-iceberg parse', () => {
     const help = await cli(['parse', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--rejects FILE/);
+  });
+});
+
+/** No traceback: a user error is one message, never `    at fn (file:line)`. */
+const noStack = (stderr: string) => assert.doesNotMatch(stderr, /^\s+at /m);
+
+describe('alb-iceberg parse: inputs are never written over', () => {
+  it('refuses --rejects naming an existing file (a.log.gz b.log.gz reads --rejects as a flag): a stays intact', async () => {
+    const dir = tmp();
+    const a = join(dir, 'a.log.gz');
+    const b = join(dir, 'b.log.gz');
+    writeFileSync(a, gz(`${albLine()}\n`));
+    writeFileSync(b, gz(`${albLine()}\n`));
+    const before = readFileSync(a);
+    const { code, stdout, stderr } = await cli(['parse', '--rejects', a, b]);
+    assert.equal(code, 2);
+    assert.equal(stdout, '', 'nothing read');
+    assert.match(stderr, /--rejects '.*a\.log\.gz' exists: pass --force to overwrite it/);
+    assert.match(stderr, /Run 'alb-iceberg parse --help' for usage\.\n$/);
+    assert.deepEqual(readFileSync(a), before);
+  });
+
+  it('refuses --rejects that is an input, even with --force, whatever path names it (same, ./, symlink, hard link)', async () => {
+    const dir = tmp();
+    const x = join(dir, 'x.log.gz');
+    writeFileSync(x, gz(`${albLine()}\n${albLine({ set: { elbStatus: 'oops' } })}\n`));
+    const before = readFileSync(x);
+    symlinkSync(x, join(dir, 'link.log.gz'));
+    linkSync(x, join(dir, 'hard.log.gz'));
+    for (const rejects of [x, join(dir, '.', 'x.log.gz'), join(dir, 'link.log.gz'), join(dir, 'hard.log.gz')]) {
+      const { code, stderr } = await cli(['parse', '--force', '--rejects', rejects, x]);
+      assert.equal(code, 2, rejects);
+      assert.match(stderr, /is one of the input files: refusing to write over it/);
+      assert.deepEqual(readFileSync(x), before, `${rejects} left the input intact`);
+    }
+  });
+
+  it('replaces an existing --rejects file that is not an input when --force is given', async () => {
+    const dir = tmp();
+    const file = join(dir, 'x.log');
+    writeFileSync(file, `${albLine({ set: { elbStatus: 'oops' } })}\n`);
+    const out = join(dir, 'rejects.ndjson');
+    writeFileSync(out, 'old content that is longer than the new one\n'.repeat(100));
+    const { code } = await cli(['parse', '--force', '--rejects', out, file]);
+    assert.equal(code, 0);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, 1);
+    assert.equal(JSON.parse(lines[0]!).line, 1);
+  });
+
+  it('answers --rejects in a missing directory or naming a directory with one line, no stack trace', async () => {
+    const dir = tmp();
+    for (const [rejects, expected] of [
+      [join(dir, 'missing', 'r.ndjson'), /directory '.*missing' does not exist/],
+      [dir, /is a directory: give a file name/],
+    ] as const) {
+      const { code, stderr } = await cli(['parse', '--rejects', rejects, SAMPLE]);
+      assert.equal(code, 2);
+      assert.match(stderr, expected);
+      noStack(stderr);
+      assert.equal(stderr.trimEnd().split('\n').length, 2, 'the problem and where to get help');
+    }
+  });
+});
+
+describe('alb-iceberg parse: edges of the input', () => {
+  it('ends with exit 0 and no complaint when its reader closes the output (parse big.log.gz | head -1)', async () => {
+    // Prepare: a file far larger than a pipe's buffer
+    const dir = tmp();
+    const file = join(dir, 'big.log.gz');
+    writeFileSync(file, gz(Array.from({ length: 30_000 }, () => albLine()).join('\n')));
+    // Act: read one line, then close the pipe as `head -1` does
+    const child = spawn(process.execPath, [BIN, 'parse', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // Assess
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|unreadable/);
+  });
+
+  it('strips a UTF-8 byte order mark at the start of a file (gzipped or plain, and on stdin)', async () => {
+    const dir = tmp();
+    const text = `\uFEFF${albLine()}\n${albLine()}\n`;
+    writeFileSync(join(dir, 'bom.log'), text);
+    writeFileSync(join(dir, 'bom.log.gz'), gz(text));
+    for (const args of [[join(dir, 'bom.log')], [join(dir, 'bom.log.gz')], ['-']]) {
+      const { code, stdout, stderr } = await cli(['parse', ...args], text);
+      assert.equal(code, 0);
+      assert.match(stderr, /rejects: 0\n/, args[0]);
+      const rows = stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        rows.map((r) => r.type),
+        ['https', 'https'],
+      );
+    }
+  });
+
+  it('reads the log files under a directory argument (it is not "no such file")', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'a.log'), `${albLine()}\n`);
+    writeFileSync(join(dir, 'sub', 'b.log.gz'), gz(`${albLine()}\n${albLine()}\n`));
+    writeFileSync(join(dir, 'notes.txt'), 'not a log\n');
+    const { code, stdout, stderr } = await cli(['parse', dir]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trimEnd().split('\n').length, 3);
+    assert.match(stderr, /^files: 2\n/);
+    const empty = tmp();
+    const none = await cli(['parse', empty]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no \.log\.gz or \.log file under the directory/);
+  });
+
+  it('goes on after a truncated first file, and the summary says one file was damaged (exit 1)', async () => {
+    const dir = tmp();
+    const cut = join(dir, 'a-cut.log.gz');
+    const whole = gz(Array.from({ length: 3000 }, () => albLine()).join('\n'));
+    writeFileSync(cut, whole.subarray(0, whole.length - 40));
+    const good = join(dir, 'b-good.log');
+    writeFileSync(good, `${albLine({ set: { elbStatus: '503' } })}\n`);
+    const { code, stdout, stderr } = await cli(['parse', cut, good]);
+    assert.equal(code, 1);
+    assert.match(stderr, /a-cut\.log\.gz: unreadable after line \d+/);
+    assert.match(stderr, /^files: 2 \(1 damaged: read up to the damage\)$/m);
+    assert.equal(JSON.parse(stdout.trimEnd().split('\n').at(-1)!).elb_status_code, 503, 'the second file was read');
+  });
+
+  it("parses 1,150 files through npx when given their directory (1,150 long paths overflow npx's command line)", async () => {
+    // Prepare: 1,150 ALB-named files (each path about 190 bytes: 1,150 of them exceed the 128 KiB npx can pass on)
+    const dir = join(tmp(), 'AWSLogs', '123456789012', 'elasticloadbalancing', 'us-east-2', '2026', '11', '23');
+    mkdirSync(dir, { recursive: true });
+    const line = gz(`${albLine()}\n`);
+    for (let i = 0; i < 1150; i++) {
+      writeFileSync(
+        join(
+          dir,
+          `123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.50dc6c495c0c9188_20261123T1805Z_10.0.1.23_r${i}.log.gz`,
+        ),
+        line,
+      );
+    }
+    // Act
+    const { stdout, stderr } = await promisify(execFile)('npx', ['--no-install', 'alb-iceberg', 'parse', dir], {
+      cwd: join(__dirname, '..', '..'),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    // Assess
+    assert.equal(stdout.trimEnd().split('\n').length, 1150);
+    assert.match(stderr, /^files: 1150\n/m);
+  });
+});
+
+describe('alb-iceberg: conventions', () => {
+  it('prints the version from package.json with --version', async () => {
+    const { code, stdout } = await cli(['--version']);
+    assert.equal(code, 0);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    assert.equal(stdout, `alb-iceberg ${pkg.version}\n`);
+  });
+
+  it('answers a usage error with the problem and one line on where to get help, not the whole help', async () => {
+    for (const [args, problem] of [
+      [['parse'], "alb-iceberg parse: no FILE given\nRun 'alb-iceberg parse --help' for usage.\n"],
+      [
+        ['backfill', '--queue', 'x'],
+        "alb-iceberg backfill: --bucket is required\nRun 'alb-iceberg backfill --help' for usage.\n",
+      ],
+      [['nope'], "alb-iceberg: unknown command 'nope'\nRun 'alb-iceberg --help' for the commands.\n"],
+    ] as const) {
+      const { code, stderr } = await cli([...args]);
+      assert.equal(code, 2);
+      assert.equal(stderr, problem);
+    }
   });
 });

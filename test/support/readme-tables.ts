@@ -2,6 +2,7 @@
  * Tables the README shows that are derived from code: generated here, and checked by test/readme.test.ts so the README
  * cannot drift from the schema. Print them with `node --import tsx test/support/readme-tables.ts`.
  */
+import type { Command } from '../../bin/cli';
 import { COLUMNS, LOG_FIELDS } from '../../lambda/schema/columns';
 
 export function columnsTable(): string {
@@ -16,6 +17,34 @@ export function columnsTable(): string {
   return ['| id | column | Iceberg type | log field | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join(
     '\n',
   );
+}
+
+/**
+ * What is wrong with the README's CLI table (between the cli markers) against the commands' option specs: a table
+ * broken by a blank or non-row line, a command missing or out of order, an option of a command not named in its row.
+ * Deprecated aliases and --help need not be named. Returns the problems, [] when none.
+ */
+export function cliTableProblems(table: string, commands: Readonly<Record<string, Command>>): string[] {
+  const lines = table.split('\n');
+  const problems: string[] = [];
+  lines.forEach((l, i) => {
+    if (!l.startsWith('|') || !l.endsWith('|')) problems.push(`line ${i + 1} of the table is not a table row: '${l}'`);
+  });
+  const rows = lines.slice(2).filter((l) => l.startsWith('|'));
+  const names = rows.map((r) => /^\| `([a-z-]+)/.exec(r)?.[1]);
+  if (names.join(' ') !== Object.keys(commands).join(' ')) {
+    problems.push(`rows are for ${names.join(', ')}; the commands are ${Object.keys(commands).join(', ')}`);
+  }
+  for (const [name, command] of Object.entries(commands)) {
+    const row = rows.find((r) => r.startsWith(`| \`${name} `) || r.startsWith(`| \`${name}\``));
+    if (!row) continue;
+    const synopsis = row.split(' | ')[0] ?? '';
+    for (const option of Object.keys(command.options)) {
+      if (option === 'help' || command.deprecated?.includes(option)) continue;
+      if (!new RegExp(`--${option}(?![a-z-])`).test(synopsis)) problems.push(`${name}: --${option} is not in its row`);
+    }
+  }
+  return problems;
 }
 
 if (require.main === module) process.stdout.write(`${columnsTable()}\n`);
