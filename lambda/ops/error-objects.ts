@@ -367,8 +367,8 @@ export async function inspectErrors(options: InspectOptions, deps: InspectDeps):
       for await (const l of safeLines(deps.s3, options.bucket, o.key, report.unreadableObjects)) {
         if (l.text.trim() === '') continue;
         if (!spend()) break outer;
-        if (l.overlongChars !== undefined) {
-          fh.unparseable.add('line too long', () => lineSample(o.key, l, `line of ${l.overlongChars} characters`));
+        if (l.overlongBytes !== undefined) {
+          fh.unparseable.add('line too long', () => lineSample(o.key, l, `line of ${l.overlongBytes} bytes`));
           continue;
         }
         const parsed = parseFirehoseErrorLine(l.text);
@@ -409,7 +409,7 @@ export async function inspectErrors(options: InspectOptions, deps: InspectDeps):
       for await (const l of safeLines(deps.s3, options.bucket, o.key, report.unreadableObjects)) {
         if (l.text.trim() === '') continue;
         if (!spend()) break outer;
-        const parsed = l.overlongChars === undefined ? parseRejectLine(l.text) : undefined;
+        const parsed = l.overlongBytes === undefined ? parseRejectLine(l.text) : undefined;
         if (!parsed?.ok) {
           const problem = parsed ? parsed.problem : 'line too long';
           rj.unparseable.add(problem, () => lineSample(o.key, l, problem));

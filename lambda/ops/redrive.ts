@@ -223,7 +223,7 @@ async function redriveObject(
     for await (const l of readObjectLines(s3, bucket, o.key)) {
       if (l.text.trim() === '') continue;
       texts.set(l.line, l.text);
-      if (l.overlongChars !== undefined) {
+      if (l.overlongBytes !== undefined) {
         outcome.unparseable++;
         continue;
       }

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { decompressed } from '../reader/decompress';
-import { lines, OverlongLine } from '../reader/lines';
+import { CutLine, lineBlocks, OverlongLine } from '../reader/line-blocks';
 
 export interface ListedObject {
   readonly key: string;
@@ -81,8 +81,8 @@ export function compareKeys(a: string, b: string): number {
 export interface NumberedLine {
   readonly line: number;
   readonly text: string;
-  /** Set when the line exceeded the reader's limit: `text` is only its head. */
-  readonly overlongChars?: number;
+  /** Set when the line exceeded the reader's limit (its length in bytes): `text` is only its head. */
+  readonly overlongBytes?: number;
 }
 
 /** Reads an object as text lines (gunzipped when it starts with the gzip magic bytes). */
@@ -92,11 +92,14 @@ export async function* readObjectLines(s3: S3Client, bucket: string, key: string
   if (!body) return;
   let n = 0;
   try {
-    for await (const chunk of lines(decompressed(body, { compressedBytes: 0, rawBytes: 0 }))) {
-      for (const l of chunk) {
-        n++;
-        if (l instanceof OverlongLine) yield { line: n, text: l.head, overlongChars: l.length };
-        else yield { line: n, text: l };
+    for await (const block of lineBlocks(decompressed(body, { compressedBytes: 0, rawBytes: 0 }))) {
+      if (block instanceof OverlongLine) yield { line: ++n, text: block.head, overlongBytes: block.length };
+      // A line cut by gzip damage is shown as it is; the damage itself is thrown right after it.
+      else if (block instanceof CutLine) yield { line: ++n, text: block.text };
+      else {
+        for (let i = 0; i < block.starts.length; i++) {
+          yield { line: ++n, text: block.bytes.toString('utf8', block.starts[i], block.ends[i]) };
+        }
       }
     }
   } finally {
