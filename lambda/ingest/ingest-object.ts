@@ -2,21 +2,26 @@
  * Ingests one S3 object: stream GetObject → parse → batch → PutRecordBatch, rejected lines to one S3 object.
  *
  * Every line is accounted for. When the object cannot be finished (Firehose retry budget spent, the invocation's time
- * running out, the body failing mid-stream), the result carries a continuation: the checkpoint (end of the contiguous
- * prefix of done lines) plus the done lines beyond it, so that the next attempt sends exactly the lines not yet
- * delivered: no line lost, none sent twice by us.
+ * running out, the body failing mid-stream, the rejects write failing), the result carries every cause that stopped
+ * it ({@link StopCause}) and a continuation: the checkpoint (end of the contiguous prefix of done lines) plus the done
+ * lines beyond it, so that the next attempt sends exactly the lines not yet delivered: no line lost, none sent twice
+ * by us. An object whose body was read to its end with every line settled is done, even when the time check trips on
+ * its last chunk.
  */
 import type { Readable } from 'node:stream';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { newObjectStats, type ObjectStats, parseLogObject, type RejectedLine } from '../parser/parse-object';
+import { classifyAwsError, mayPass } from '../aws/errors';
+import { newObjectStats, type ObjectStats, type ParsedChunk, parseLogObject } from '../parser/parse-object';
 import { describeLogKey } from '../s3/log-key';
 import { Batcher } from './batcher';
 import type { IngestConfig } from './config';
-import { FirehoseSender, type SenderStats } from './firehose-sender';
+import { FirehoseSender } from './firehose-sender';
 import type { Continuation, ObjectWork } from './messages';
 import { LineProgress, RangeCursor } from './progress';
 import { RejectsSink, rejectsKey } from './rejects-sink';
+import { allTransient, describeCauses, type StopCause } from './stop-causes';
+import { type RejectSample, reportObject, sampleOf } from './summary';
 import type { Telemetry } from './telemetry';
 
 export interface IngestDeps {
@@ -31,7 +36,10 @@ export interface IngestDeps {
   readonly random?: () => number;
 }
 
-export type ContinuationFields = Omit<Continuation, 'type' | 'version'>;
+export type ContinuationFields = Omit<
+  Continuation,
+  'type' | 'version' | 'firstUndeliveredLine' | 'undeliveredRanges' | 'stoppedBecause'
+>;
 
 export type ObjectOutcome =
   | { readonly status: 'done' }
@@ -40,10 +48,13 @@ export type ObjectOutcome =
       readonly status: 'unfinished';
       /** Whether this attempt settled any line (a continuation then resets the no-progress count). */
       readonly progress: boolean;
-      /** Whether trying again later may succeed. */
+      /** Every reason the run stopped. */
+      readonly causes: readonly StopCause[];
+      /** Whether trying again later may succeed: every cause is transient. */
       readonly transient: boolean;
       /** Why the time ran out before the object was even opened: retry at once, as nothing was tried. */
       readonly deferred?: boolean;
+      /** The causes, one string, for logs. */
       readonly error: string;
       readonly continuation: ContinuationFields;
     };
@@ -65,172 +76,249 @@ export async function ingestObject(work: ObjectWork, deps: IngestDeps): Promise<
     return { status: 'skipped', reason: 'empty' };
   }
   if (deps.remainingMs() < config.safetyMarginMs) {
-    return unfinished(work, { progress: false, transient: true, deferred: true, error: 'no time left to start' });
+    const cause: StopCause = { kind: 'no-time-to-start', message: 'no time left to start', transient: true };
+    return unfinished(work, { progress: false, deferred: true, causes: [cause] });
   }
+  const opened = await openObject(work, deps);
+  return 'status' in opened ? opened : streamObject(work, opened, deps);
+}
 
-  let body: Readable;
-  let etag: string | undefined;
+interface OpenedObject {
+  readonly body: Readable;
+  readonly etag: string | undefined;
+  readonly contentLength: number | undefined;
+}
+
+async function openObject(work: ObjectWork, deps: IngestDeps): Promise<OpenedObject | ObjectOutcome> {
+  const where = { bucket: work.bucket, key: work.key };
   try {
     const res = await deps.s3.send(
       new GetObjectCommand({ Bucket: work.bucket, Key: work.key, ...(work.etag ? { IfMatch: work.etag } : {}) }),
     );
-    body = res.Body as Readable;
-    etag = res.ETag;
+    return { body: res.Body as Readable, etag: res.ETag, contentLength: res.ContentLength };
   } catch (e) {
-    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const name = e instanceof Error ? e.name : 'Error';
-    if (name === 'NoSuchKey' || status === 404) {
-      telemetry.count('ObjectsMissing');
-      telemetry.log('warn', 'skipped object: it no longer exists', where);
+    const error = classifyAwsError(e);
+    if (error.kind === 'missing') {
+      deps.telemetry.count('ObjectsMissing');
+      deps.telemetry.log('warn', 'skipped object: it no longer exists', where);
       return { status: 'skipped', reason: 'missing' };
     }
-    if (work.etag && (name === 'PreconditionFailed' || status === 412)) {
+    if (work.etag && error.kind === 'precondition') {
       // The object was replaced since lines were delivered from it: splicing two versions would be wrong.
-      telemetry.count('ObjectsRestarted');
-      telemetry.log('warn', 'object changed since the first attempt: restarting it from line 1', {
+      deps.telemetry.count('ObjectsRestarted');
+      deps.telemetry.log('warn', 'object changed since the first attempt: restarting it from line 1', {
         ...where,
         previousEtag: work.etag,
       });
       return ingestObject({ ...work, etag: undefined, resumeAfterLine: 0, doneRanges: [] }, deps);
     }
-    const transient = status === undefined || status >= 500 || status === 429;
-    return unfinished(work, {
-      progress: false,
-      transient,
-      error: `GetObject failed: ${name}: ${(e as Error).message}`,
-    });
+    const cause: StopCause = {
+      kind: 'get-object',
+      message: `GetObject failed: ${error.message}`,
+      transient: mayPass(error),
+    };
+    return unfinished(work, { progress: false, causes: [cause] });
   }
-  return streamObject(work, body, etag, deps);
 }
 
-async function streamObject(
-  work: ObjectWork,
-  body: Readable,
-  etag: string | undefined,
-  deps: IngestDeps,
-): Promise<ObjectOutcome> {
-  const { config, telemetry } = deps;
-  const started = (deps.now ?? Date.now)();
-  const stats = newObjectStats();
-  const progress = new LineProgress(work.resumeAfterLine);
-  const done = new RangeCursor(work.doneRanges);
-  const batcher = new Batcher();
-  const sink = new RejectsSink(
-    deps.s3,
-    config.rejectsBucket,
-    rejectsKey(
-      { bucket: config.rejectsBucket, prefix: config.rejectsPrefix },
-      work.bucket,
-      work.key,
-      work.resumeAfterLine + 1,
-    ),
-  );
-  const sender = new FirehoseSender(
-    deps.firehose,
-    {
-      streamName: config.deliveryStreamName,
-      maxInFlight: config.maxInFlight,
-      retryBudgetMs: config.retryBudgetMs,
-      // A retry must not start once the invocation is inside its safety margin.
-      deadline: () => (deps.now ?? Date.now)() + deps.remainingMs() - config.safetyMarginMs / 2,
-      ...(deps.now ? { now: deps.now } : {}),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-      ...(deps.random ? { random: deps.random } : {}),
-    },
-    (line, acked) => {
-      if (acked) progress.markDone(line);
-    },
-  );
-  const rejectedLines: number[] = [];
-  const samples: RejectedLine[] = [];
-  let recordBytes = 0;
-  let stop: { error: string; transient: boolean } | undefined;
+/** The state of one run over one object. */
+class ObjectRun {
+  readonly stats: ObjectStats = newObjectStats();
+  readonly progress: LineProgress;
+  readonly done: RangeCursor;
+  readonly batcher = new Batcher();
+  readonly sink: RejectsSink;
+  readonly sender: FirehoseSender;
+  readonly rejectedLines: number[] = [];
+  readonly samples: RejectSample[] = [];
+  readonly causes: StopCause[] = [];
+  recordBytes = 0;
 
+  constructor(
+    readonly work: ObjectWork,
+    readonly deps: IngestDeps,
+  ) {
+    const { config } = deps;
+    this.progress = new LineProgress(work.resumeAfterLine);
+    this.done = new RangeCursor(work.doneRanges);
+    const location = { bucket: config.rejectsBucket, prefix: config.rejectsPrefix };
+    const segment = { fromLine: work.resumeAfterLine + 1, run: work.continuations };
+    const key = rejectsKey(location, work.bucket, work.key, segment);
+    this.sink = new RejectsSink(deps.s3, config.rejectsBucket, key, work.bucket);
+    const now = deps.now ?? Date.now;
+    this.sender = new FirehoseSender(
+      deps.firehose,
+      {
+        streamName: config.deliveryStreamName,
+        maxInFlight: config.maxInFlight,
+        retryBudgetMs: config.retryBudgetMs,
+        // A retry must not start once the invocation is inside its safety margin.
+        deadline: () => now() + deps.remainingMs() - config.safetyMarginMs / 2,
+        ...(deps.now ? { now: deps.now } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        ...(deps.random ? { random: deps.random } : {}),
+      },
+      (line, acked) => {
+        if (acked) this.progress.markDone(line);
+      },
+    );
+  }
+
+  async take(chunk: ParsedChunk): Promise<void> {
+    for (const reject of chunk.rejects) {
+      await this.sink.add(reject);
+      this.rejectedLines.push(reject.line);
+      if (this.samples.length < REJECT_SAMPLES) this.samples.push(sampleOf(reject));
+    }
+    for (const record of chunk.records) {
+      this.recordBytes += record.data.length;
+      this.progress.markPending(record.lineNumber);
+      const full = this.batcher.add(record);
+      // Once a batch has been given up, send nothing more: those lines stay pending for the continuation.
+      if (full && !this.sender.failure) await this.sender.submit(full);
+    }
+    this.progress.readThrough(this.stats.lines);
+  }
+
+  firehoseCause(): StopCause | undefined {
+    const f = this.sender.failure;
+    return f && { kind: 'firehose', message: `Firehose: ${f.message}`, transient: f.transient };
+  }
+
+  timeUp(): boolean {
+    return this.deps.remainingMs() < this.deps.config.safetyMarginMs;
+  }
+}
+
+async function streamObject(work: ObjectWork, opened: OpenedObject, deps: IngestDeps): Promise<ObjectOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const run = new ObjectRun(work, deps);
+  await readBody(run, opened);
+  await finishSending(run);
+  const rejectsStored = await storeRejects(run);
+  reportObject(deps.telemetry, {
+    work,
+    etag: opened.etag,
+    stats: run.stats,
+    sent: run.sender.stats,
+    recordBytes: run.recordBytes,
+    rejects: run.sink.count > 0 ? { key: run.sink.key, samples: run.samples } : undefined,
+    causes: run.causes,
+    durationMs: now() - started,
+  });
+  const { progress, sender } = run;
+  if (run.causes.length === 0 && progress.pendingCount === 0) {
+    deps.telemetry.count('ObjectsIngested');
+    return { status: 'done' };
+  }
+  if (run.causes.length === 0) {
+    const message = `${progress.pendingCount} records not acknowledged by Firehose`;
+    run.causes.push({ kind: 'unacknowledged', message, transient: true });
+  }
+  const checkpoint = progress.checkpoint();
+  return unfinished(
+    work,
+    {
+      progress: checkpoint > work.resumeAfterLine || sender.stats.recordsAcked > 0 || rejectsStored,
+      causes: run.causes,
+    },
+    { etag: opened.etag, resumeAfterLine: checkpoint, doneRanges: progress.doneRangesAfterCheckpoint(work.doneRanges) },
+  );
+}
+
+/**
+ * Decoded bytes a run may still read after its time is up, when the whole body has already been received: enough to
+ * finish an object whose last chunk tripped the time check, small enough (a few ms of parsing) to stay far inside the
+ * safety margin even for a decompression bomb whose last compressed bytes are in hand.
+ */
+const FINISH_ALLOWANCE_BYTES = 256 * 1024;
+
+/**
+ * Reads and hands on the body's lines until it ends or a cause stops it. When the time check trips after every byte
+ * of the body was received, the run reads on for up to {@link FINISH_ALLOWANCE_BYTES} more decoded bytes: if the
+ * object ends there it is finished, rather than queued only to be read again.
+ */
+async function readBody(run: ObjectRun, { body, contentLength }: OpenedObject): Promise<void> {
+  const lines = parseLogObject(body, {
+    key: run.work.key,
+    resumeAfterLine: run.work.resumeAfterLine,
+    alreadyDone: (line) => run.done.has(line),
+    stats: run.stats,
+  });
+  const received = () =>
+    body.readableEnded || (contentLength !== undefined && run.stats.compressedBytes >= contentLength);
+  let finishBy: number | undefined;
   try {
-    for await (const chunk of parseLogObject(body, {
-      key: work.key,
-      resumeAfterLine: work.resumeAfterLine,
-      alreadyDone: (line) => done.has(line),
-      stats,
-    })) {
-      for (const reject of chunk.rejects) {
-        await sink.add(reject);
-        rejectedLines.push(reject.line);
-        if (samples.length < REJECT_SAMPLES) samples.push(reject);
+    for await (const chunk of lines) {
+      await run.take(chunk);
+      const firehose = run.firehoseCause();
+      if (firehose) {
+        run.causes.push(firehose);
+        return;
       }
-      for (const record of chunk.records) {
-        recordBytes += record.data.length;
-        progress.markPending(record.lineNumber);
-        const full = batcher.add(record);
-        // Once a batch has been given up, send nothing more: those lines stay pending for the continuation.
-        if (full && !sender.failure) await sender.submit(full);
-      }
-      progress.readThrough(stats.lines);
-      if (sender.failure) {
-        stop = { error: `Firehose: ${sender.failure.message}`, transient: sender.failure.transient };
-        break;
-      }
-      if (deps.remainingMs() < config.safetyMarginMs) {
-        stop = { error: 'invocation time budget reached', transient: true };
-        break;
+      if (!run.timeUp()) continue;
+      // Out of time: stop, unless the body is all here and its end is near (see above).
+      finishBy ??= received() ? run.stats.rawBytes + FINISH_ALLOWANCE_BYTES : -1;
+      if (run.stats.rawBytes > finishBy) {
+        run.causes.push({ kind: 'time-budget', message: 'invocation time budget reached', transient: true });
+        return;
       }
     }
   } catch (e) {
-    // The body failed mid-stream (connection reset, truncated or corrupt gzip): deliver what was read, report the
-    // damage, and let the caller decide between a continuation and a failed message.
-    const name = e instanceof Error ? e.name : 'Error';
-    const code = (e as { code?: string }).code;
-    stop = {
-      error: `reading the object failed after line ${stats.lines}: ${name}${code ? ` (${code})` : ''}: ${(e as Error).message}`,
-      // A network reset may succeed next time; a gzip data error will not.
-      transient: code === 'ECONNRESET' || name === 'TimeoutError' || code === 'ETIMEDOUT',
-    };
+    run.causes.push(readFailure(e, run.stats.lines));
   } finally {
     // Stopping early (time, Firehose failure, damage) must release the S3 connection now, not at garbage collection.
     body.destroy();
   }
+}
 
-  const last = batcher.flush();
-  if (last && !sender.failure) await sender.submit(last);
-  await sender.drain();
-  if (sender.failure && !stop)
-    stop = { error: `Firehose: ${sender.failure.message}`, transient: sender.failure.transient };
+/**
+ * The body failed mid-stream (connection reset, truncated or corrupt gzip): what was read is delivered, the damage
+ * reported; a network reset may pass next time, a data error will not.
+ */
+function readFailure(e: unknown, linesRead: number): StopCause {
+  const name = e instanceof Error ? e.name : 'Error';
+  const code = (e as { code?: string }).code;
+  const classified = classifyAwsError(e);
+  const network = code === 'ECONNRESET' || code === 'ETIMEDOUT' || name === 'TimeoutError';
+  return {
+    kind: 'read-failed',
+    message: `reading the object failed after line ${linesRead}: ${name}${code ? ` (${code})` : ''}: ${(e as Error).message}`,
+    // Only network failures may pass: a zlib error has no HTTP status, which the shared classifier calls transient.
+    transient: network && mayPass(classified),
+  };
+}
 
-  let rejectsStored = false;
+async function finishSending(run: ObjectRun): Promise<void> {
+  const last = run.batcher.flush();
+  if (last && !run.sender.failure) await run.sender.submit(last);
+  await run.sender.drain();
+  const firehose = run.firehoseCause();
+  if (firehose && !run.causes.some((c) => c.kind === 'firehose')) run.causes.push(firehose);
+}
+
+/** @returns whether a rejects object was stored; when the write fails, the rejected lines are pending again. */
+async function storeRejects(run: ObjectRun): Promise<boolean> {
   try {
-    await sink.close();
-    rejectsStored = sink.count > 0;
+    await run.sink.close();
+    return run.sink.count > 0;
   } catch (e) {
     // The rejects were not stored, so those lines are not done: they must be read again.
-    for (const line of rejectedLines) progress.markPending(line);
-    stop ??= {
-      error: `writing rejects to s3://${config.rejectsBucket}/${sink.key} failed: ${(e as Error).message}`,
-      transient: true,
-    };
+    for (const line of run.rejectedLines) run.progress.markPending(line);
+    const error = classifyAwsError(e);
+    run.causes.push({
+      kind: 'rejects-write',
+      message: `writing rejects to s3://${run.deps.config.rejectsBucket}/${run.sink.key} failed: ${error.message}`,
+      transient: mayPass(error),
+    });
+    return false;
   }
-
-  const durationMs = (deps.now ?? Date.now)() - started;
-  report(work, stats, sender.stats, recordBytes, sink, samples, durationMs, etag, telemetry);
-  if (!stop && progress.pendingCount === 0) {
-    telemetry.count('ObjectsIngested');
-    return { status: 'done' };
-  }
-  const checkpoint = progress.checkpoint();
-  const madeProgress = checkpoint > work.resumeAfterLine || sender.stats.recordsAcked > 0 || rejectsStored;
-  return unfinished(
-    work,
-    {
-      progress: madeProgress,
-      transient: stop?.transient ?? true,
-      error: stop?.error ?? `${progress.pendingCount} records not acknowledged by Firehose`,
-    },
-    { etag, resumeAfterLine: checkpoint, doneRanges: progress.doneRangesAfterCheckpoint(work.doneRanges) },
-  );
 }
 
 function unfinished(
   work: ObjectWork,
-  why: { progress: boolean; transient: boolean; error: string; deferred?: boolean },
+  why: { progress: boolean; causes: readonly StopCause[]; deferred?: boolean },
   resume: { etag?: string | undefined; resumeAfterLine: number; doneRanges: [number, number][] } = {
     etag: work.etag,
     resumeAfterLine: work.resumeAfterLine,
@@ -239,7 +327,11 @@ function unfinished(
 ): ObjectOutcome {
   return {
     status: 'unfinished',
-    ...why,
+    progress: why.progress,
+    causes: why.causes,
+    transient: allTransient(why.causes),
+    ...(why.deferred ? { deferred: true } : {}),
+    error: describeCauses(why.causes).join('; '),
     continuation: {
       bucket: work.bucket,
       key: work.key,
@@ -255,49 +347,4 @@ function unfinished(
       continuations: work.continuations + 1,
     },
   };
-}
-
-/** One structured log line per object, with the accounting that proves no line was lost. */
-function report(
-  work: ObjectWork,
-  stats: ObjectStats,
-  sent: SenderStats,
-  recordBytes: number,
-  sink: RejectsSink,
-  samples: RejectedLine[],
-  durationMs: number,
-  etag: string | undefined,
-  telemetry: Telemetry,
-): void {
-  telemetry.count('BytesIn', stats.compressedBytes);
-  telemetry.count('RawBytes', stats.rawBytes);
-  telemetry.count('Lines', stats.lines - stats.resumedPast);
-  telemetry.count('RecordsSent', sent.recordsAcked);
-  telemetry.count('RecordBytes', recordBytes);
-  telemetry.count('Rejects', stats.rejects);
-  telemetry.count('ExtraFieldLines', stats.extraFieldLines);
-  telemetry.count('Retries', sent.retries);
-  telemetry.count('Throttles', sent.throttles);
-  telemetry.count('DurationMs', durationMs);
-  telemetry.log(stats.rejects > 0 ? 'warn' : 'info', 'object summary', {
-    bucket: work.bucket,
-    key: work.key,
-    etag,
-    resumeAfterLine: work.resumeAfterLine,
-    linesRead: stats.lines,
-    linesAlreadyDone: stats.resumedPast,
-    blankLines: stats.blankLines,
-    records: stats.records,
-    recordsAcknowledged: sent.recordsAcked,
-    rejects: stats.rejects,
-    extraFieldLines: stats.extraFieldLines,
-    bytesIn: stats.compressedBytes,
-    rawBytes: stats.rawBytes,
-    recordBytes,
-    firehoseCalls: sent.calls,
-    retries: sent.retries,
-    throttles: sent.throttles,
-    durationMs,
-    ...(sink.count > 0 ? { rejectsObject: sink.key, rejectSamples: samples } : {}),
-  });
 }

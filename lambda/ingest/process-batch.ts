@@ -1,25 +1,28 @@
 /**
- * One SQS batch: decode each message, ingest its objects, and decide per message between success, a continuation,
- * and a batch item failure (partial batch response: one failing message never re-delivers the others).
+ * One SQS batch: decode each message, ingest each of its objects once, and carry out the message's decision
+ * ({@link decideMessage}: acknowledge, continuations, or a batch item failure). Partial batch responses: one failing
+ * message never re-delivers the others.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
- *
- * The decision for an object that could not be finished:
- * - it made progress, or another object of the same message did: enqueue a continuation (resuming after what was
- *   delivered) and consider the message handled, so nothing delivered is sent again;
- * - nothing progressed, the failure may pass, and attempts remain: a continuation with a growing delay;
- * - otherwise: fail the message, so SQS retries it and finally moves it to the dead-letter queue.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { decideMessage, type PlannedContinuation, type Unfinished } from './decide';
 import { type IngestDeps, ingestObject, type ObjectOutcome } from './ingest-object';
-import { decodeMessageBody, encodeContinuation, MalformedMessageError } from './messages';
+import {
+  type DecodedMessage,
+  decodeMessageBody,
+  encodeContinuation,
+  type IgnoredRecord,
+  MalformedMessageError,
+  normalisePosition,
+  type ObjectWork,
+  undeliveredRanges,
+} from './messages';
+import { describeCauses } from './stop-causes';
 
 export interface BatchDeps extends IngestDeps {
   readonly sqs: SQSClient;
 }
-
-/** SQS DelaySeconds maximum. */
-const MAX_DELAY_SECONDS = 900;
 
 export async function processBatch(event: SQSEvent, deps: BatchDeps): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
@@ -36,90 +39,144 @@ export async function processBatch(event: SQSEvent, deps: BatchDeps): Promise<SQ
 
 /** @returns whether the message is handled (true) or must be retried by SQS (false). */
 async function processMessage(message: SQSRecord, deps: BatchDeps): Promise<boolean> {
-  const { telemetry } = deps;
-  let decoded: ReturnType<typeof decodeMessageBody>;
+  const decoded = decode(message, deps);
+  if (decoded === undefined) return false;
+  if (decoded.kind === 'test-event') {
+    deps.telemetry.log('info', 's3:TestEvent acknowledged', { messageId: message.messageId });
+    return true;
+  }
+  reportIgnored(message, decoded.ignored, deps);
+  const outcomes = await ingestAll(message, decoded.objects, deps);
+  if (outcomes === undefined) return false;
+  const decision = decideMessage({
+    objectCount: decoded.objects.length,
+    outcomes,
+    receiveCount: Number(message.attributes?.ApproximateReceiveCount ?? 1) || 1,
+    maxAttemptsWithoutProgress: deps.config.maxAttemptsWithoutProgress,
+  });
+  if (decision.kind === 'ack') return true;
+  if (decision.kind === 'fail') {
+    logDeadLetterBound(message, decision.outcome, deps);
+    return false;
+  }
+  for (const planned of decision.continuations) {
+    if (!(await enqueue(message, planned, deps))) return false;
+  }
+  return true;
+}
+
+function decode(message: SQSRecord, deps: BatchDeps): DecodedMessage | undefined {
   try {
-    decoded = decodeMessageBody(message.body);
+    return decodeMessageBody(message.body);
   } catch (e) {
     if (!(e instanceof MalformedMessageError)) throw e;
-    telemetry.log('error', 'malformed message: it will go to the dead-letter queue', {
+    deps.telemetry.log('error', 'malformed message: it will go to the dead-letter queue', {
       messageId: message.messageId,
       problem: e.message,
     });
-    return false;
+    return undefined;
   }
-  if (decoded.kind === 'test-event') {
-    telemetry.log('info', 's3:TestEvent acknowledged', { messageId: message.messageId });
-    return true;
-  }
+}
 
+/** Counts and logs the records that are not work: other events than ObjectCreated, and repeats of an object. */
+function reportIgnored(message: SQSRecord, ignored: readonly IgnoredRecord[], deps: BatchDeps): void {
+  const events = ignored.filter((r) => r.why === 'event');
+  const duplicates = ignored.length - events.length;
+  if (events.length > 0) {
+    deps.telemetry.count('EventsIgnored', events.length);
+    deps.telemetry.log('info', 'ignored S3 events that are not ObjectCreated', {
+      messageId: message.messageId,
+      events: events.slice(0, 10).map((r) => ({ eventName: r.eventName, bucket: r.bucket, key: r.key })),
+      count: events.length,
+    });
+  }
+  if (duplicates > 0) {
+    deps.telemetry.count('DuplicateRecords', duplicates);
+    deps.telemetry.log('info', 'the message names the same object more than once: ingesting it once', {
+      messageId: message.messageId,
+      duplicates,
+    });
+  }
+}
+
+/** @returns every object's outcome, or undefined when one threw (a bug or an unexpected SDK error). */
+async function ingestAll(
+  message: SQSRecord,
+  objects: readonly ObjectWork[],
+  deps: BatchDeps,
+): Promise<ObjectOutcome[] | undefined> {
   const outcomes: ObjectOutcome[] = [];
-  for (const work of decoded.objects) {
+  for (const work of objects) {
     try {
       outcomes.push(await ingestObject(work, deps));
     } catch (e) {
-      // A bug or an unexpected SDK error: fail this message only, never the whole batch.
-      telemetry.log('error', 'unexpected error while ingesting an object', {
+      // Fail this message only, never the whole batch.
+      deps.telemetry.log('error', 'unexpected error while ingesting an object', {
         messageId: message.messageId,
         bucket: work.bucket,
         key: work.key,
         error: e instanceof Error ? (e.stack ?? e.message) : String(e),
       });
-      return false;
+      return undefined;
     }
   }
+  return outcomes;
+}
 
-  const unfinished = outcomes.filter((o) => o.status === 'unfinished');
-  if (unfinished.length === 0) return true;
-  const messageProgressed = outcomes.some((o) => o.status !== 'unfinished' || o.progress);
-  for (const o of unfinished) {
-    const c = o.continuation;
-    const retryLater = !o.progress && o.transient && c.attemptsWithoutProgress < deps.config.maxAttemptsWithoutProgress;
-    if (!(o.progress || o.deferred || messageProgressed || retryLater)) {
-      telemetry.log('error', 'object failed without progress: the message will be retried by SQS, then dead-lettered', {
-        messageId: message.messageId,
-        bucket: c.bucket,
-        key: c.key,
-        error: o.error,
-        attemptsWithoutProgress: c.attemptsWithoutProgress,
-      });
-      return false;
-    }
-  }
-  for (const o of unfinished) {
-    const c = o.continuation;
-    const delaySeconds =
-      o.progress || o.deferred ? 0 : Math.min(MAX_DELAY_SECONDS, 30 * 2 ** Math.max(0, c.attemptsWithoutProgress - 1));
-    try {
-      await deps.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: deps.config.ingestQueueUrl,
-          MessageBody: encodeContinuation(c),
-          DelaySeconds: delaySeconds,
-        }),
-      );
-    } catch (e) {
-      // Without the continuation the message must be retried whole: lines delivered by this attempt will be sent
-      // again (the one path to a self-made duplicate; the dedup view removes it exactly).
-      telemetry.log('error', 'could not enqueue a continuation: failing the message', {
-        messageId: message.messageId,
-        key: c.key,
-        error: (e as Error).message,
-      });
-      return false;
-    }
-    telemetry.count('Continuations');
-    telemetry.count('ObjectsUnfinished');
-    telemetry.log('warn', 'object unfinished: continuation enqueued', {
+/** Where an unfinished object stands, in the words a dead-letter reader needs. */
+function position(o: Unfinished) {
+  const c = o.continuation;
+  const p = normalisePosition(c.resumeAfterLine, c.doneRanges);
+  const normal = typeof p === 'string' ? { resumeAfterLine: c.resumeAfterLine, doneRanges: [] } : p;
+  return { firstUndeliveredLine: normal.resumeAfterLine + 1, undeliveredRanges: undeliveredRanges(normal) };
+}
+
+function logDeadLetterBound(message: SQSRecord, o: Unfinished, deps: BatchDeps): void {
+  const c = o.continuation;
+  deps.telemetry.log('error', 'object given up: the message will be retried by SQS, then dead-lettered', {
+    messageId: message.messageId,
+    bucket: c.bucket,
+    key: c.key,
+    ...position(o),
+    stoppedBecause: describeCauses(o.causes),
+    permanent: !o.transient,
+    attemptsWithoutProgress: c.attemptsWithoutProgress,
+  });
+}
+
+/** @returns whether the continuation was enqueued. */
+async function enqueue(message: SQSRecord, planned: PlannedContinuation, deps: BatchDeps): Promise<boolean> {
+  const { continuation: c, outcome: o, delaySeconds } = planned;
+  try {
+    await deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.config.ingestQueueUrl,
+        MessageBody: encodeContinuation({ ...c, stoppedBecause: describeCauses(o.causes) }),
+        DelaySeconds: delaySeconds,
+      }),
+    );
+  } catch (e) {
+    // Without the continuation the message must be retried whole: lines delivered by this attempt will be sent
+    // again, and continuations already enqueued for the message's other objects then run beside their restart. The
+    // dedup view removes those duplicates exactly.
+    deps.telemetry.log('error', 'could not enqueue a continuation: failing the message', {
       messageId: message.messageId,
-      bucket: c.bucket,
       key: c.key,
-      reason: o.error,
-      resumeAfterLine: c.resumeAfterLine,
-      doneRanges: c.doneRanges.length,
-      attemptsWithoutProgress: c.attemptsWithoutProgress,
-      delaySeconds,
+      error: (e as Error).message,
     });
+    return false;
   }
+  deps.telemetry.count('Continuations');
+  deps.telemetry.count('ObjectsUnfinished');
+  deps.telemetry.log(planned.givenUp ? 'error' : 'warn', 'object unfinished: continuation enqueued', {
+    messageId: message.messageId,
+    bucket: c.bucket,
+    key: c.key,
+    stoppedBecause: describeCauses(o.causes),
+    ...position(o),
+    attemptsWithoutProgress: c.attemptsWithoutProgress,
+    givenUp: planned.givenUp,
+    delaySeconds,
+  });
   return true;
 }

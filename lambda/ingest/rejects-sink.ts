@@ -1,24 +1,70 @@
 /**
- * Writes one source file's rejected lines as a single gzipped NDJSON object, streamed as they arrive (one PUT per
- * file however many lines are bad, so a bad format day cannot flood logs or queues). Nothing is written when no line
- * was rejected.
+ * Writes one run's rejected lines of one source file as a single gzipped NDJSON object, streamed as they arrive (one
+ * PUT per run however many lines are bad, so a bad format day cannot flood logs or queues). Nothing is written when no
+ * line was rejected. Each NDJSON line is `{bucket, file, line, reason, raw}`: the full source bucket and key are
+ * always inside the object, even when its name had to be shortened.
  *
- * Key: `<prefix><source bucket>/<source key>.from-line-<n>.ndjson.gz`, where n is the first line this invocation
- * read. The name is deterministic, so a retried segment overwrites its own object instead of adding a copy.
+ * Key: `<prefix><source bucket>/<source key>.from-line-<n>.run-<c>.ndjson.gz`, where n is the first line the run
+ * could read (`resumeAfterLine + 1`) and c the number of continuations before it (0 for the S3 event itself).
+ * - A retry of the same run (SQS redelivering the same message, a redrive from the dead-letter queue, a crash before
+ *   the continuation was enqueued) has the same input, so the same name: it overwrites its own object, and the lines
+ *   it rejects again are the ones it did not skip, the same set.
+ * - The next run of the chain has a higher c, so a new name, even when it resumes at the same checkpoint (the first
+ *   Firehose batch failed): it never replaces an object holding lines it will skip. A rejected line only counts as
+ *   done once its object is stored (the caller marks the lines pending again when the write fails).
+ * - S3 keys are at most 1,024 UTF-8 bytes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
+ *   When the full name would be longer, the source part is cut on a character boundary and followed by `~` and the
+ *   SHA-256 (hex) of `<source bucket>/<source key>`, so the name stays unique and deterministic.
  */
+import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { RejectedLine } from '../parser/parse-object';
 
+/** S3's limit on the UTF-8 length of an object key. */
+export const MAX_S3_KEY_BYTES = 1024;
+
 export interface RejectsLocation {
   readonly bucket: string;
   readonly prefix: string;
 }
 
-export function rejectsKey(location: RejectsLocation, sourceBucket: string, sourceKey: string, fromLine: number) {
-  return `${location.prefix}${sourceBucket}/${sourceKey}.from-line-${fromLine}.ndjson.gz`;
+/** Which run over a source file wrote the object: first line it could read, and continuations before it. */
+export interface RejectsSegment {
+  readonly fromLine: number;
+  readonly run: number;
+}
+
+/** The rejects object's key for one run over `sourceKey`; always a valid S3 key (see the module comment). */
+export function rejectsKey(
+  location: RejectsLocation,
+  sourceBucket: string,
+  sourceKey: string,
+  segment: RejectsSegment,
+): string {
+  const source = `${sourceBucket}/${sourceKey}`;
+  const suffix = `.from-line-${segment.fromLine}.run-${segment.run}.ndjson.gz`;
+  const full = `${location.prefix}${source}${suffix}`;
+  if (Buffer.byteLength(full) <= MAX_S3_KEY_BYTES) return full;
+  const hash = `~${createHash('sha256').update(source).digest('hex')}`;
+  const room = MAX_S3_KEY_BYTES - Buffer.byteLength(location.prefix) - Buffer.byteLength(suffix) - hash.length;
+  if (room < 0) throw new RangeError(`rejects prefix too long for an S3 key: ${location.prefix.slice(0, 80)}…`);
+  return `${location.prefix}${utf8Head(source, room)}${hash}${suffix}`;
+}
+
+/** The longest prefix of `s` whose UTF-8 form fits in `maxBytes`, cut between characters. */
+export function utf8Head(s: string, maxBytes: number): string {
+  let bytes = 0;
+  let out = '';
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > maxBytes) break;
+    bytes += n;
+    out += ch;
+  }
+  return out;
 }
 
 export class RejectsSink {
@@ -30,16 +76,25 @@ export class RejectsSink {
     private readonly client: S3Client,
     private readonly bucket: string,
     readonly key: string,
+    /** The source file's bucket, written into every line. */
+    private readonly sourceBucket: string,
   ) {}
 
   /** Queues one rejected line; waits when the upload is slower than the input (backpressure). */
   async add(reject: RejectedLine): Promise<void> {
     if (!this.gzip) this.open();
     this.count++;
-    if (!this.gzip!.write(`${JSON.stringify(reject)}\n`)) await new Promise<void>((r) => this.gzip!.once('drain', r));
+    const line = `${JSON.stringify({ bucket: this.sourceBucket, ...reject })}\n`;
+    if (this.gzip!.write(line)) return;
+    // A failed upload stops reading its body, so 'drain' would never come: stop waiting when the upload ends.
+    const settled = this.upload!.then(
+      () => {},
+      () => {},
+    );
+    await Promise.race([new Promise<void>((r) => this.gzip!.once('drain', r)), settled]);
   }
 
-  /** Completes the object (if any line was rejected). Throws if the upload failed. */
+  /** Completes the object (if any line was rejected). Throws the upload's own error if it failed. */
   async close(): Promise<void> {
     if (!this.gzip) return;
     this.gzip.end();

@@ -18,6 +18,10 @@ export const METRICS = {
   ObjectsRestarted: 'Count',
   MessagesFailed: 'Count',
   Continuations: 'Count',
+  /** S3 event records that are not `ObjectCreated:*` (deletes, restores, ...): logged, not ingested. */
+  EventsIgnored: 'Count',
+  /** Records naming an object already listed in the same message: ingested once. */
+  DuplicateRecords: 'Count',
   BytesIn: 'Bytes',
   RawBytes: 'Bytes',
   Lines: 'Count',

@@ -63,7 +63,7 @@ describe('ingest: happy path', () => {
     assert.deepEqual(responses[0], { batchItemFailures: [] });
     const good = range(1, 1200).filter((l) => ![5, 700, 10, 11].includes(l));
     assertExactlyOnce(h.deliveredLines(SOURCE_FILE('happy')), good);
-    assert.deepEqual(h.s3.keys(LAKE_BUCKET, 'rejects/'), [`rejects/${LOG_BUCKET}/${key}.from-line-1.ndjson.gz`]);
+    assert.deepEqual(h.s3.keys(LAKE_BUCKET, 'rejects/'), [`rejects/${LOG_BUCKET}/${key}.from-line-1.run-0.ndjson.gz`]);
     const rejects = rejectsIn();
     assert.deepEqual(
       rejects.map((r) => [r.file, r.line]),
@@ -265,7 +265,7 @@ describe('ingest: S3 problems', () => {
     const last = responses[responses.length - 1]!;
     assert.equal(last.batchItemFailures.length, 1, 'the damaged object ends up failed (then dead-lettered)');
     assert.ok(
-      h.telemetry.logs.some((l) => /unexpected end of file/.test(String(l.fields.error ?? l.fields.reason ?? ''))),
+      h.telemetry.logs.some((l) => /unexpected end of file/.test(JSON.stringify(l.fields.stoppedBecause ?? ''))),
       'the damage is reported',
     );
   });

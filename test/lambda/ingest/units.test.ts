@@ -117,6 +117,7 @@ describe('decodeMessageBody', () => {
           continuations: 0,
         },
       ],
+      ignored: [],
     });
   });
 
@@ -130,7 +131,7 @@ describe('decodeMessageBody', () => {
       attemptsWithoutProgress: 1,
       continuations: 2,
     };
-    assert.deepEqual(decodeMessageBody(encodeContinuation(c)), { kind: 'work', objects: [c] });
+    assert.deepEqual(decodeMessageBody(encodeContinuation(c)), { kind: 'work', objects: [c], ignored: [] });
   });
 
   it('acknowledges the S3 test event', () => {
