@@ -35,7 +35,9 @@ function rejectsIn(): { file: string; line: number; reason: string; raw: string 
 const summaries = () => h.telemetry.logs.filter((l) => l.message === 'object summary').map((l) => l.fields);
 /** Every stop cause the handler logged (it reports them as `stoppedBecause`, one string per cause). */
 const errors = () =>
-  h.telemetry.logs.flatMap((l) => (Array.isArray(l.fields.stoppedBecause) ? (l.fields.stoppedBecause as string[]) : []));
+  h.telemetry.logs.flatMap((l) =>
+    Array.isArray(l.fields.stoppedBecause) ? (l.fields.stoppedBecause as string[]) : [],
+  );
 
 describe('ingest: damaged gzip delivers every line decoded before the damage', () => {
   for (const n of [100, 20_000]) {
