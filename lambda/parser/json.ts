@@ -13,8 +13,10 @@ export function jsonString(s: string): string {
 
 /**
  * The one place that decides how timestamps are sent to Firehose: ISO-8601 exactly as ALB wrote it (microseconds,
- * `Z`). AWS's Iceberg samples send this form into `timestamp` columns; the Firehose docs' "microseconds" wording is
- * unverified (see ../shared/AWS-NOTES.md), so if a deployment proves another form is needed, change only this.
+ * `Z`). AWS's Iceberg samples send this form into `timestamp` columns. The Firehose docs say timestamps must be
+ * "sent in microseconds", which no document settles further (epoch seconds or milliseconds reportedly land in 1970
+ * or the far future): https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-destination.html. If a
+ * deployment (`npm run test:integ`) proves another form is needed, change only this.
  */
 export function encodeTimestamp(iso: string): string {
   return `"${iso}"`;
