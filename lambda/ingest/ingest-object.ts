@@ -13,6 +13,7 @@ import { newObjectStats, type ObjectStats, parseLogObject, type RejectedLine } f
 import { describeLogKey } from '../s3/log-key';
 import { Batcher } from './batcher';
 import type { IngestConfig } from './config';
+import { bodyStallMs, dataCallsSignal, withDeadline } from './deadline';
 import { FirehoseSender, type SenderStats } from './firehose-sender';
 import type { Continuation, ObjectWork } from './messages';
 import { LineProgress, RangeCursor } from './progress';
@@ -73,6 +74,7 @@ export async function ingestObject(work: ObjectWork, deps: IngestDeps): Promise<
   try {
     const res = await deps.s3.send(
       new GetObjectCommand({ Bucket: work.bucket, Key: work.key, ...(work.etag ? { IfMatch: work.etag } : {}) }),
+      { abortSignal: dataCallsSignal(deps) },
     );
     body = res.Body as Readable;
     etag = res.ETag;
@@ -115,6 +117,8 @@ async function streamObject(
   const progress = new LineProgress(work.resumeAfterLine);
   const done = new RangeCursor(work.doneRanges);
   const batcher = new Batcher();
+  // Every data call (body reads, PutRecordBatch, rejects upload) ends by this deadline (deadline.ts).
+  const signal = dataCallsSignal(deps);
   const sink = new RejectsSink(
     deps.s3,
     config.rejectsBucket,
@@ -124,6 +128,7 @@ async function streamObject(
       work.key,
       work.resumeAfterLine + 1,
     ),
+    { signal },
   );
   const sender = new FirehoseSender(
     deps.firehose,
@@ -133,6 +138,7 @@ async function streamObject(
       retryBudgetMs: config.retryBudgetMs,
       // A retry must not start once the invocation is inside its safety margin.
       deadline: () => (deps.now ?? Date.now)() + deps.remainingMs() - config.safetyMarginMs / 2,
+      signal,
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.random ? { random: deps.random } : {}),
@@ -145,9 +151,11 @@ async function streamObject(
   const samples: RejectedLine[] = [];
   let recordBytes = 0;
   let stop: { error: string; transient: boolean } | undefined;
+  // A body that stalls or outlives the deadline ends with a TimeoutError (transient), like a reset connection.
+  const bytes = withDeadline(body, { signal, stallMs: bodyStallMs(config.safetyMarginMs) });
 
   try {
-    for await (const chunk of parseLogObject(body, {
+    for await (const chunk of parseLogObject(bytes, {
       key: work.key,
       resumeAfterLine: work.resumeAfterLine,
       alreadyDone: (line) => done.has(line),

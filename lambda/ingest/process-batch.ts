@@ -11,6 +11,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { messageCallsSignal } from './deadline';
 import { type IngestDeps, ingestObject, type ObjectOutcome } from './ingest-object';
 import { decodeMessageBody, encodeContinuation, MalformedMessageError } from './messages';
 
@@ -97,6 +98,7 @@ async function processMessage(message: SQSRecord, deps: BatchDeps): Promise<bool
           MessageBody: encodeContinuation(c),
           DelaySeconds: delaySeconds,
         }),
+        { abortSignal: messageCallsSignal(deps) },
       );
     } catch (e) {
       // Without the continuation the message must be retried whole: lines delivered by this attempt will be sent
