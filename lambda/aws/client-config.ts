@@ -13,7 +13,10 @@ export interface ClientTimeouts {
   readonly connectionTimeoutMs: number;
   /** Milliseconds a request may take from sending to the end of the response headers and body. */
   readonly requestTimeoutMs: number;
-  /** Milliseconds a socket may stay idle (no byte either way), including while a body streams. */
+  /**
+   * Milliseconds a socket may stay idle (no byte either way), including while a body streams (0: no idle timeout,
+   * for a client whose bodies are paused by their reader and guarded otherwise).
+   */
   readonly socketTimeoutMs: number;
 }
 
@@ -39,7 +42,11 @@ export function requestHandlerOptions(timeouts: ClientTimeouts = DEFAULT_TIMEOUT
   };
 }
 
-/** An AbortSignal that fires `ms` from now (never negative), to bound one call by the time a caller has left. */
+/**
+ * An AbortSignal that fires `ms` from now, to bound one call by the time a caller has left; already aborted when
+ * `ms` is not positive (the SDK then fails the call at once, without sending it). The reason is a `TimeoutError`.
+ */
 export function deadlineSignal(ms: number): AbortSignal {
-  return AbortSignal.timeout(Math.max(1, Math.floor(ms)));
+  if (!(ms >= 1)) return AbortSignal.abort(new DOMException('The deadline has passed.', 'TimeoutError'));
+  return AbortSignal.timeout(Math.floor(ms));
 }

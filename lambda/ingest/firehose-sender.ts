@@ -3,6 +3,11 @@
  * marks failed (or of the whole call when it is throttled or fails transiently), with exponential backoff and full
  * jitter, within a time budget per batch. A batch that cannot be delivered in budget is given up and its undelivered
  * lines reported, so the caller can checkpoint instead of resending what was delivered.
+ *
+ * Every call ends: the client's request timeout bounds each attempt, and {@link SenderOptions.signal} aborts every
+ * call still in flight at the invocation's deadline. A call that timed out or was aborted has *unknown* entries
+ * (Firehose may have stored them and the answer was lost): they are treated as unacknowledged, so the continuation
+ * sends them again. Those may be duplicates, bounded by the entries of the calls in flight; losing them is worse.
  * API: https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
  */
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
@@ -16,6 +21,11 @@ export interface SenderOptions {
   readonly retryBudgetMs: number;
   /** Absolute time (ms since epoch) after which no retry starts. */
   readonly deadline: () => number;
+  /**
+   * Aborts the calls in flight (passed to every PutRecordBatch as `abortSignal`) and stops retries: the invocation's
+   * deadline for data calls. Once aborted, no call starts and pending entries are given up as unacknowledged.
+   */
+  readonly signal?: AbortSignal;
   /** Backoff base and cap in ms (full jitter: a random delay in [0, min(cap, base·2^attempt)]). */
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
@@ -99,8 +109,10 @@ export class FirehoseSender {
     const acked: number[] = [];
     let pending = records;
     const giveUpAt = Math.min(this.now() + this.options.retryBudgetMs, this.options.deadline());
+    const signal = this.options.signal;
     for (let attempt = 0; ; attempt++) {
       let failure: SendFailure | undefined;
+      if (signal?.aborted) return { acked, unacked: pending.map((r) => r.lineNumber), error: deadlinePassed() };
       try {
         this.stats.calls++;
         const res = await this.client.send(
@@ -108,6 +120,7 @@ export class FirehoseSender {
             DeliveryStreamName: this.options.streamName,
             Records: pending.map((r) => ({ Data: r.data })),
           }),
+          signal ? { abortSignal: signal } : {},
         );
         const responses = res.RequestResponses ?? [];
         const failed: OutgoingRecord[] = [];
@@ -127,6 +140,14 @@ export class FirehoseSender {
         failure = classify(e);
         if (THROTTLING.has(errorName(e))) this.stats.throttles++;
         if (!failure.transient) return { acked, unacked: pending.map((r) => r.lineNumber), error: failure };
+        if (signal?.aborted) {
+          // Aborted at the deadline: the entries' fate is unknown; they stay pending for the continuation.
+          return {
+            acked,
+            unacked: pending.map((r) => r.lineNumber),
+            error: { message: `${deadlinePassed().message} (${failure.message})`, transient: true },
+          };
+        }
       }
       if (pending.length === 0) return { acked, unacked: [] };
       const delay =
@@ -138,6 +159,13 @@ export class FirehoseSender {
       await this.sleep(delay);
     }
   }
+}
+
+function deadlinePassed(): SendFailure {
+  return {
+    message: 'PutRecordBatch stopped at the invocation deadline: its entries are unacknowledged and will be resent',
+    transient: true,
+  };
 }
 
 function errorName(e: unknown): string {

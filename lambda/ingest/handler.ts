@@ -1,31 +1,46 @@
 /**
  * The ingest Lambda: SQS (S3 notifications, backfill, continuations) → S3 → parse → Firehose.
  * Contract (public, documented in the README): `handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse>`,
- * configured by the environment variables in env.ts. The AWS clients use the SDK's default configuration, so the
- * standard variables apply (AWS_REGION, credentials, AWS_ENDPOINT_URL_S3 / _FIREHOSE / _SQS).
+ * configured by the environment variables in env.ts. The AWS clients use the SDK's default configuration for the
+ * rest, so the standard variables apply (AWS_REGION, credentials, AWS_ENDPOINT_URL_S3 / _FIREHOSE / _SQS), but every
+ * client has connection, request and socket timeouts derived from the safety margin (deadline.ts), and every call
+ * also carries an abort signal tied to the invocation's remaining time: a peer that never answers costs a bounded
+ * part of the margin, and the handler still checkpoints.
  */
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { requestHandlerOptions } from '../aws/client-config';
 import { type IngestConfig, readIngestConfig } from './config';
-import { processBatch } from './process-batch';
+import { ingestClientTimeouts, s3ClientTimeouts } from './deadline';
+import { type BatchDeps, processBatch } from './process-batch';
 import { stdoutTelemetry } from './telemetry';
 
-// Module scope: created once per execution environment and reused across invocations.
-const s3 = new S3Client({});
-const firehose = new FirehoseClient({});
-const sqs = new SQSClient({});
+type Clients = Pick<BatchDeps, 's3' | 'firehose' | 'sqs'>;
+
+/** The handler's clients, configured with the timeouts this safety margin allows (exported for tests). */
+export function ingestClients(safetyMarginMs: number): Clients {
+  const timeouts = requestHandlerOptions(ingestClientTimeouts(safetyMarginMs));
+  return {
+    s3: new S3Client({ requestHandler: requestHandlerOptions(s3ClientTimeouts(safetyMarginMs)) }),
+    firehose: new FirehoseClient({ requestHandler: timeouts }),
+    sqs: new SQSClient({ requestHandler: timeouts }),
+  };
+}
+
+// Module scope: created once per execution environment (at the first invocation, once the configuration that sizes
+// their timeouts is read) and reused across invocations.
 const telemetry = stdoutTelemetry();
 let config: IngestConfig | undefined;
+let clients: Clients | undefined;
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   // Read on first use (not at import) so a missing variable fails the invocation with a message naming it.
   config ??= readIngestConfig(process.env);
+  clients ??= ingestClients(config.safetyMarginMs);
   return processBatch(event, {
-    s3,
-    firehose,
-    sqs,
+    ...clients,
     config,
     telemetry,
     remainingMs: () => context.getRemainingTimeInMillis(),

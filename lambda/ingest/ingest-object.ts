@@ -16,6 +16,7 @@ import { newObjectStats, type ObjectStats, type ParsedChunk, parseLogObject } fr
 import { describeLogKey } from '../s3/log-key';
 import { Batcher } from './batcher';
 import type { IngestConfig } from './config';
+import { bodyStallMs, dataCallsSignal, withDeadline } from './deadline';
 import { FirehoseSender } from './firehose-sender';
 import type { Continuation, ObjectWork } from './messages';
 import { LineProgress, RangeCursor } from './progress';
@@ -94,6 +95,7 @@ async function openObject(work: ObjectWork, deps: IngestDeps): Promise<OpenedObj
   try {
     const res = await deps.s3.send(
       new GetObjectCommand({ Bucket: work.bucket, Key: work.key, ...(work.etag ? { IfMatch: work.etag } : {}) }),
+      { abortSignal: dataCallsSignal(deps) },
     );
     return { body: res.Body as Readable, etag: res.ETag, contentLength: res.ContentLength };
   } catch (e) {
@@ -132,6 +134,8 @@ class ObjectRun {
   readonly rejectedLines: number[] = [];
   readonly samples: RejectSample[] = [];
   readonly causes: StopCause[] = [];
+  /** Every data call of the run (body reads, PutRecordBatch, rejects upload) ends by this deadline (deadline.ts). */
+  readonly signal: AbortSignal;
   recordBytes = 0;
 
   constructor(
@@ -144,7 +148,8 @@ class ObjectRun {
     const location = { bucket: config.rejectsBucket, prefix: config.rejectsPrefix };
     const segment = { fromLine: work.resumeAfterLine + 1, run: work.continuations };
     const key = rejectsKey(location, work.bucket, work.key, segment);
-    this.sink = new RejectsSink(deps.s3, config.rejectsBucket, key, work.bucket);
+    this.signal = dataCallsSignal(deps);
+    this.sink = new RejectsSink(deps.s3, config.rejectsBucket, key, work.bucket, { signal: this.signal });
     const now = deps.now ?? Date.now;
     this.sender = new FirehoseSender(
       deps.firehose,
@@ -154,6 +159,7 @@ class ObjectRun {
         retryBudgetMs: config.retryBudgetMs,
         // A retry must not start once the invocation is inside its safety margin.
         deadline: () => now() + deps.remainingMs() - config.safetyMarginMs / 2,
+        signal: this.signal,
         ...(deps.now ? { now: deps.now } : {}),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         ...(deps.random ? { random: deps.random } : {}),
@@ -240,7 +246,9 @@ const FINISH_ALLOWANCE_BYTES = 256 * 1024;
  * object ends there it is finished, rather than queued only to be read again.
  */
 async function readBody(run: ObjectRun, { body, contentLength }: OpenedObject): Promise<void> {
-  const lines = parseLogObject(body, {
+  // A body that stalls or outlives the deadline ends with a TimeoutError (transient), like a reset connection.
+  const bytes = withDeadline(body, { signal: run.signal, stallMs: bodyStallMs(run.deps.config.safetyMarginMs) });
+  const lines = parseLogObject(bytes, {
     key: run.work.key,
     resumeAfterLine: run.work.resumeAfterLine,
     alreadyDone: (line) => run.done.has(line),

@@ -6,6 +6,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { messageCallsSignal } from './deadline';
 import { decideMessage, type PlannedContinuation, type Unfinished } from './decide';
 import { type IngestDeps, ingestObject, type ObjectOutcome } from './ingest-object';
 import {
@@ -154,6 +155,7 @@ async function enqueue(message: SQSRecord, planned: PlannedContinuation, deps: B
         MessageBody: encodeContinuation({ ...c, stoppedBecause: describeCauses(o.causes) }),
         DelaySeconds: delaySeconds,
       }),
+      { abortSignal: messageCallsSignal(deps) },
     );
   } catch (e) {
     // Without the continuation the message must be retried whole: lines delivered by this attempt will be sent

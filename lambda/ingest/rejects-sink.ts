@@ -67,9 +67,20 @@ export function utf8Head(s: string, maxBytes: number): string {
   return out;
 }
 
+export interface RejectsSinkOptions {
+  /**
+   * Aborts the upload (lib-storage's `Upload.abort()`): the invocation's deadline for data calls. close() then
+   * throws, so the caller counts the rejected lines as not done and reads them again next time.
+   */
+  readonly signal?: AbortSignal;
+}
+
 export class RejectsSink {
   private gzip: Gzip | undefined;
   private upload: Promise<unknown> | undefined;
+  /** Settles (never rejects) when the upload ends, either way. */
+  private settled: Promise<void> | undefined;
+  private failed = false;
   count = 0;
 
   constructor(
@@ -78,26 +89,33 @@ export class RejectsSink {
     readonly key: string,
     /** The source file's bucket, written into every line. */
     private readonly sourceBucket: string,
+    private readonly options: RejectsSinkOptions = {},
   ) {}
 
-  /** Queues one rejected line; waits when the upload is slower than the input (backpressure). */
+  /**
+   * Queues one rejected line; waits when the upload is slower than the input (backpressure), but never past the
+   * upload's end: a failed or aborted upload stops reading its body, so 'drain' would never come. Once it has
+   * failed, lines are dropped here and close() reports the failure.
+   */
   async add(reject: RejectedLine): Promise<void> {
     if (!this.gzip) this.open();
     this.count++;
-    const line = `${JSON.stringify({ bucket: this.sourceBucket, ...reject })}\n`;
-    if (this.gzip!.write(line)) return;
-    // A failed upload stops reading its body, so 'drain' would never come: stop waiting when the upload ends.
-    const settled = this.upload!.then(
-      () => {},
-      () => {},
-    );
-    await Promise.race([new Promise<void>((r) => this.gzip!.once('drain', r)), settled]);
+    if (this.failed) return;
+    const gzip = this.gzip!;
+    if (gzip.write(`${JSON.stringify({ bucket: this.sourceBucket, ...reject })}\n`)) return;
+    let onDrain = () => {};
+    const drained = new Promise<void>((resolve) => {
+      onDrain = resolve;
+      gzip.once('drain', resolve);
+    });
+    await Promise.race([drained, this.settled]);
+    gzip.off('drain', onDrain);
   }
 
-  /** Completes the object (if any line was rejected). Throws the upload's own error if it failed. */
+  /** Completes the object (if any line was rejected). Throws the upload's own error if it failed or was aborted. */
   async close(): Promise<void> {
     if (!this.gzip) return;
-    this.gzip.end();
+    if (!this.failed) this.gzip.end();
     await this.upload;
   }
 
@@ -106,7 +124,7 @@ export class RejectsSink {
     const body = new PassThrough();
     gzip.pipe(body);
     this.gzip = gzip;
-    this.upload = new Upload({
+    const upload = new Upload({
       client: this.client,
       params: {
         Bucket: this.bucket,
@@ -114,7 +132,20 @@ export class RejectsSink {
         Body: body,
         ContentType: 'application/gzip',
       },
-    }).done();
+    });
+    this.upload = upload.done();
+    // After done(): it is what listens for the abort.
+    const { signal } = this.options;
+    const abort = () => void upload.abort();
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
+    this.settled = this.upload.then(
+      () => {},
+      () => {
+        this.failed = true;
+      },
+    );
+    this.settled.then(() => signal?.removeEventListener('abort', abort));
     // Surface an upload failure at close(), not as an unhandled rejection while lines are still being parsed.
     this.upload.catch(() => {});
   }

@@ -103,6 +103,19 @@ export interface TestClientOptions {
    * backoff is random up to 50 ms * 2^n, or 1000 ms * 2^n for throttling errors).
    */
   retryDelayMs?: number;
+  /**
+   * The client's `requestHandler` option, e.g. `requestHandlerOptions(timeouts)` from lambda/aws/client-config.ts,
+   * so a test client has the timeouts production gives its clients. Unset: the SDK's default (no timeouts).
+   */
+  requestHandler?: RequestHandlerTimeouts;
+}
+
+/** The shape of lambda/aws/client-config.ts `requestHandlerOptions(...)` (structural, to keep this file standalone). */
+export interface RequestHandlerTimeouts {
+  connectionTimeout: number;
+  requestTimeout: number;
+  socketTimeout: number;
+  throwOnRequestTimeout: boolean;
 }
 
 export interface TestClientConfig {
@@ -111,6 +124,7 @@ export interface TestClientConfig {
   credentials: { accessKeyId: string; secretAccessKey: string };
   maxAttempts?: number;
   retryStrategy?: FastRetryStrategy;
+  requestHandler?: RequestHandlerTimeouts;
 }
 
 /** Config for FirehoseClient / SQSClient (or S3Client, but prefer s3TestClientConfig). */
@@ -120,6 +134,7 @@ export function testClientConfig(endpoint: string, options: TestClientOptions = 
   if (options.retryDelayMs !== undefined) {
     config.retryStrategy = fastRetryStrategy(options.maxAttempts ?? 3, options.retryDelayMs);
   }
+  if (options.requestHandler !== undefined) config.requestHandler = { ...options.requestHandler };
   return config;
 }
 

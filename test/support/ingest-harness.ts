@@ -6,7 +6,9 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { requestHandlerOptions } from '../../lambda/aws/client-config';
 import type { IngestConfig } from '../../lambda/ingest/config';
+import { ingestClientTimeouts, s3ClientTimeouts } from '../../lambda/ingest/deadline';
 import { type BatchDeps, processBatch } from '../../lambda/ingest/process-batch';
 import type { LogLevel, MetricName, Telemetry } from '../../lambda/ingest/telemetry';
 import { s3TestClientConfig, seededRandom, testClientConfig } from './aws-env';
@@ -81,14 +83,22 @@ export class IngestHarness {
     };
   }
 
-  /** Dependencies with SDK retries off (maxAttempts 1), so the handler's own retry logic is what is tested. */
+  /**
+   * Dependencies with SDK retries off (maxAttempts 1), so the handler's own retry logic is what is tested. The
+   * clients have the timeouts production derives from the safety margin (lambda/ingest/deadline.ts).
+   */
   deps(overrides: Omit<Partial<BatchDeps>, 'config'> & { config?: Partial<IngestConfig> } = {}): BatchDeps {
     const { config, ...rest } = overrides;
+    const resolved = this.config(config);
+    const timeouts = requestHandlerOptions(ingestClientTimeouts(resolved.safetyMarginMs));
+    const s3Timeouts = requestHandlerOptions(s3ClientTimeouts(resolved.safetyMarginMs));
     return {
-      s3: new S3Client(s3TestClientConfig(this.s3.endpoint, { maxAttempts: 1 })),
-      firehose: new FirehoseClient(testClientConfig(this.firehose.endpoint, { maxAttempts: 1 })),
-      sqs: new SQSClient(testClientConfig(this.sqs.endpoint, { maxAttempts: 1 })),
-      config: this.config(config),
+      s3: new S3Client(s3TestClientConfig(this.s3.endpoint, { maxAttempts: 1, requestHandler: s3Timeouts })),
+      firehose: new FirehoseClient(
+        testClientConfig(this.firehose.endpoint, { maxAttempts: 1, requestHandler: timeouts }),
+      ),
+      sqs: new SQSClient(testClientConfig(this.sqs.endpoint, { maxAttempts: 1, requestHandler: timeouts })),
+      config: resolved,
       telemetry: this.telemetry,
       remainingMs: () => 600_000,
       now: () => this.clock,

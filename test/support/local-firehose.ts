@@ -5,7 +5,7 @@
  * stream and logs every call (entries, bytes, outcome) so tests can assert the 500-record / 4 MiB limits.
  *
  * Faults are programmable per call (`script(...)` queue, then `behave(fn)`), per record (`failEntry`), or as a seeded
- * random storm (`firehoseFaults.storm`). Error shapes are the real ones: body `{"__type": Code, "message": ...}` plus
+ * random storm (`firehoseFaults.storm`), or a call that is accepted and never answered (`firehoseFaults.hang()`). Error shapes are the real ones: body `{"__type": Code, "message": ...}` plus
  * an `x-amzn-ErrorType` header. What the SDK makes of them (verified in node_modules and by local-peers.test.ts):
  * - ServiceUnavailableException is modelled with httpError 503 (its Smithy trait); sent with 503 (the default here)
  *   it is a TRANSIENT error for the SDK's retry middleware and is retried by the SDK itself (default 3 attempts in
@@ -87,6 +87,16 @@ export interface FirehoseReply {
    * that code, as PutRecord has no per-entry status.)
    */
   failEntry?: (index: number, data: Buffer) => string | undefined;
+  /**
+   * Accept the request and never answer: nothing is stored, and the connection stays open until the client gives
+   * up (timeout or abort) or the server closes. A peer that hangs.
+   */
+  hang?: boolean;
+  /**
+   * Store the records as usual, then never answer (a lost acknowledgement: the client cannot know the records
+   * landed). The connection stays open until the client gives up or the server closes.
+   */
+  hangAfterStoring?: boolean;
 }
 
 export type FirehoseBehaviour = (call: FirehoseCall) => FirehoseReply | undefined;
@@ -168,6 +178,10 @@ export const firehoseFaults = {
   drop(): FirehoseReply {
     return { dropConnection: true };
   },
+  /** Accept the call and never answer (nothing stored); `{ afterStoring: true }` stores the records first. */
+  hang(options: { afterStoring?: boolean } = {}): FirehoseReply {
+    return options.afterStoring ? { hangAfterStoring: true } : { hang: true };
+  },
   /**
    * A seeded random storm: each call fails as a whole with probability `callFailureRate` (with a code drawn from
    * `callCodes`), otherwise each entry fails with probability `entryFailureRate` (code drawn from `entryCodes`).
@@ -211,6 +225,8 @@ export class LocalFirehose {
   private behaviour: FirehoseBehaviour | undefined;
   private readonly log: FirehoseCallLog[] = [];
   private readonly limits: FirehoseLimits;
+  /** Calls accepted and left unanswered by a hang fault (`hang`, `hangAfterStoring`) since the last reset. */
+  hung = 0;
 
   private constructor(
     private readonly http: LoopbackHttp,
@@ -290,6 +306,7 @@ export class LocalFirehose {
     this.scripted.length = 0;
     this.behaviour = undefined;
     this.log.length = 0;
+    this.hung = 0;
   }
 
   close(): Promise<void> {
@@ -380,6 +397,11 @@ export class LocalFirehose {
       res.destroy();
       return;
     }
+    if (reply.hang) {
+      this.hung++;
+      await untilClosed(res);
+      return;
+    }
     if (reply.error) {
       fail(reply.error);
       return;
@@ -423,6 +445,11 @@ export class LocalFirehose {
     const failed = responses.filter((r) => 'ErrorCode' in r).length;
     entry.failedPutCount = failed;
     entry.accepted = responses.length - failed;
+    if (reply.hangAfterStoring) {
+      this.hung++;
+      await untilClosed(res);
+      return;
+    }
 
     if (operation === 'PutRecord') {
       const only = responses[0];
@@ -453,6 +480,12 @@ export class LocalFirehose {
     }
     return undefined;
   }
+}
+
+/** Resolves when the response's connection closes (the client gave up, or the server is closing). */
+function untilClosed(res: http.ServerResponse): Promise<void> {
+  if (res.destroyed || res.socket?.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => res.once('close', () => resolve()));
 }
 
 function parseAttempt(header: string | string[] | undefined): number | undefined {

@@ -15,7 +15,9 @@
  *
  * Faults: `denyAccess(bucket, key)` (AccessDenied 403 for that key), `cutBody(bucket, key, afterBytes)` (next GET
  * sends full headers, then `afterBytes` of body, then destroys the socket: the SDK's body stream errors mid-read),
- * and the general `script(...)` / `behave(fn)` hooks (error, delay, dropped connection, cut body) per request.
+ * `stallBody(bucket, key, afterBytes)` (same, but the socket stays open and silent: a body that stalls), and the
+ * general `script(...)` / `behave(fn)` hooks (error, delay, dropped connection, cut body, hang: accept and never
+ * answer) per request.
  *
  * SDK behaviours seen against this server (local-peers.test.ts):
  * - GetObject on a missing key: NoSuchKey (404). HeadObject errors have no body (as on S3): a 404 is named NotFound,
@@ -105,6 +107,16 @@ export interface S3Reply {
   dropConnection?: boolean;
   /** GetObject: send status and headers as usual, then only this many body bytes, then destroy the socket. */
   cutAfterBytes?: number;
+  /**
+   * Accept the request and never answer: the connection stays open until the client gives up (timeout or abort)
+   * or the server closes. A peer that hangs. (A PutObject's body is read first, and nothing is stored.)
+   */
+  hang?: boolean;
+  /**
+   * GetObject: send status and headers as usual, then only this many body bytes, then nothing more, with the
+   * connection left open until the client gives up or the server closes (a body that stalls mid-stream).
+   */
+  stallAfterBytes?: number;
 }
 
 export type S3Behaviour = (request: S3Request) => S3Reply | undefined;
@@ -167,6 +179,9 @@ export class LocalS3 {
   private behaviour: S3Behaviour | undefined;
   private readonly denied = new Map<string, Set<S3Operation> | 'all'>();
   private readonly cuts = new Map<string, { afterBytes: number; remaining: number }>();
+  private readonly stalls = new Map<string, { afterBytes: number; remaining: number }>();
+  /** Requests accepted and left unanswered (hang) or with a stalled body (stallBody) since the last reset. */
+  hung = 0;
   private readonly log: S3RequestLog[] = [];
 
   private constructor(private readonly http: LoopbackHttp) {}
@@ -253,6 +268,14 @@ export class LocalS3 {
     this.cuts.set(`${bucket}/${key}`, { afterBytes, remaining: times });
   }
 
+  /**
+   * The next `times` GetObject responses for this key send headers and `afterBytes` body bytes, then stall: no
+   * more bytes, connection open, until the client gives up or the server closes.
+   */
+  stallBody(bucket: string, key: string, afterBytes: number, times = 1): void {
+    this.stalls.set(`${bucket}/${key}`, { afterBytes, remaining: times });
+  }
+
   /** Queue replies for the next requests, one each (functions are called with the request), before behave(). */
   script(...replies: (S3Reply | S3Behaviour)[]): void {
     this.scripted.push(...replies);
@@ -273,6 +296,8 @@ export class LocalS3 {
     this.behaviour = undefined;
     this.denied.clear();
     this.cuts.clear();
+    this.stalls.clear();
+    this.hung = 0;
     this.log.length = 0;
   }
 
@@ -336,6 +361,11 @@ export class LocalS3 {
     if (reply.dropConnection) {
       res.socket?.destroy();
       res.destroy();
+      return;
+    }
+    if (reply.hang) {
+      this.hung++;
+      await untilClosed(res);
       return;
     }
     try {
@@ -510,6 +540,15 @@ export class LocalS3 {
           res.end();
           return;
         }
+        const stall = ctx.reply.stallAfterBytes ?? this.takeStall(bucket!, key!);
+        if (stall !== undefined && stall < slice.length) {
+          this.hung++;
+          const part = slice.subarray(0, stall);
+          entry.bytesSent = part.length;
+          res.write(part);
+          await untilClosed(res);
+          return;
+        }
         const cut = ctx.reply.cutAfterBytes ?? this.takeCut(bucket!, key!);
         if (cut !== undefined && cut < slice.length) {
           const part = slice.subarray(0, cut);
@@ -527,6 +566,15 @@ export class LocalS3 {
       default:
         throw new S3Failure('NotImplemented', `LocalS3 does not implement ${req.method} ${req.url}`);
     }
+  }
+
+  private takeStall(bucket: string, key: string): number | undefined {
+    const id = `${bucket}/${key}`;
+    const stall = this.stalls.get(id);
+    if (!stall) return undefined;
+    stall.remaining -= 1;
+    if (stall.remaining <= 0) this.stalls.delete(id);
+    return stall.afterBytes;
   }
 
   private takeCut(bucket: string, key: string): number | undefined {
@@ -685,6 +733,12 @@ function encodeS3Url(s: string): string {
 }
 
 /** Path style `/bucket/key`; also `bucket.localhost` virtual-hosted style, should a Host header carry it. */
+/** Resolves when the response's connection closes (the client gave up, or the server is closing). */
+function untilClosed(res: http.ServerResponse): Promise<void> {
+  if (res.destroyed || res.socket?.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => res.once('close', () => resolve()));
+}
+
 function splitPath(pathname: string, host: string | undefined): { bucket?: string; key?: string } {
   const hostname = (host ?? '').replace(/:\d+$/, '');
   const decode = (s: string): string => decodeURIComponent(s);

@@ -93,6 +93,11 @@ export interface SqsReply {
   corruptMd5?: boolean;
   /** SendMessageBatch / DeleteMessageBatch: fail an entry (reported in `Failed`) instead of processing it. */
   failEntry?: (index: number, entry: Record<string, unknown>) => SqsEntryFailure | undefined;
+  /**
+   * Accept the request and never answer (nothing is done): the connection stays open until the client gives up
+   * (timeout or abort) or the server closes. A peer that hangs.
+   */
+  hang?: boolean;
 }
 
 export type SqsBehaviour = (call: SqsCall) => SqsReply | undefined;
@@ -151,6 +156,8 @@ export class LocalSqs {
   private behaviour: SqsBehaviour | undefined;
   private readonly log: SqsCallLog[] = [];
   private readonly now: () => number;
+  /** Requests accepted and left unanswered by a `hang` reply since the last reset. */
+  hung = 0;
 
   private constructor(
     private readonly http: LoopbackHttp,
@@ -235,6 +242,7 @@ export class LocalSqs {
     this.scripted.length = 0;
     this.behaviour = undefined;
     this.log.length = 0;
+    this.hung = 0;
   }
 
   close(): Promise<void> {
@@ -290,6 +298,11 @@ export class LocalSqs {
     if (reply.dropConnection) {
       res.socket?.destroy();
       res.destroy();
+      return;
+    }
+    if (reply.hang) {
+      this.hung++;
+      if (!res.destroyed) await new Promise<void>((resolve) => res.once('close', () => resolve()));
       return;
     }
     try {
