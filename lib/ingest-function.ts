@@ -105,11 +105,27 @@ export class IngestFunction extends Construct {
     );
   }
 
-  /** Read log objects under one key prefix of the log bucket. */
+  /**
+   * Read log objects under one key prefix of the log bucket, and list that prefix only. Without `s3:ListBucket`, S3
+   * answers GetObject on a deleted key with 403 AccessDenied instead of 404 NoSuchKey, so the handler's "missing
+   * object: skip" never runs and the message ends in the DLQ.
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("Permissions")
+   * The `s3:prefix` condition limits listing to the watched prefix; for the 403/404 decision S3 evaluates it with the
+   * requested key as the prefix (not stated on that page; the behaviour Ceph RGW copied from S3, ceph/ceph#68577).
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+   */
   readLogsFrom(bucket: IBucket, keyPrefix: string): void {
     const objects = bucket.arnForObjects(`${keyPrefix}*`);
     this.role.addToPolicy(
       new PolicyStatement({ sid: 'ReadLogObjects', actions: ['s3:GetObject'], resources: [objects] }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ListLogPrefix',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${keyPrefix}*` } },
+      }),
     );
     acknowledge(
       this.role,

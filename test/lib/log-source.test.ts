@@ -142,6 +142,9 @@ describe('created log bucket with an ALB prefix, a region, server access logs, r
     assert.deepEqual(allow?.Resource, {
       'Fn::Join': ['', [arnOf(bucketId), '/prod-alb/AWSLogs/', ref('AWS::AccountId'), '/*']],
     });
+    const list = roleStatements(template, logicalId(stack.ingest.role)).find((s) => s.Sid === 'ListLogPrefix');
+    assert.deepEqual(list?.Resource, arnOf(bucketId));
+    assert.deepEqual(list?.Condition, { StringLike: { 's3:prefix': 'prod-alb/AWSLogs/*' } });
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     assert.match(json(outputs.EnableAlbAccessLogs?.Value), /Key=access_logs\.s3\.prefix,Value=prod-alb/);
   });

@@ -512,6 +512,13 @@ describe('ingest function', () => {
     assert.deepEqual(send.Resource, arnOf(ids.queue));
   });
 
+  it('may list the log bucket under the ALB log prefix only, so S3 answers 404 (not 403) for a deleted object', () => {
+    const list = statement(ids.ingestRole, 'ListLogPrefix');
+    assert.deepEqual(list.Action, 's3:ListBucket');
+    assert.deepEqual(list.Resource, { 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:s3:::${LOG_BUCKET}`]] });
+    assert.deepEqual(list.Condition, { StringLike: { 's3:prefix': 'AWSLogs/*' } });
+  });
+
   it('writes only to its own log group (no AWS managed policy)', () => {
     const role = resourcesOfType(template, 'AWS::IAM::Role')[ids.ingestRole];
     assert.equal(role?.Properties?.ManagedPolicyArns, undefined);
