@@ -134,13 +134,22 @@ export class IngestFunction extends Construct {
     );
   }
 
-  /** Write rejected-line objects under one key prefix of the lake bucket. */
+  /**
+   * Write rejected-line objects under one key prefix of the lake bucket. The rejects writer (lib-storage `Upload`)
+   * switches to a multipart upload above 5 MiB: `s3:PutObject` covers creating, uploading parts and completing it, and
+   * `s3:AbortMultipartUpload` lets a failed upload remove its parts instead of leaving them to the lifecycle rule.
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
+   */
   writeRejectsTo(bucket: IBucket, keyPrefix: string): void {
     const objects = bucket.arnForObjects(`${keyPrefix}*`);
     this.function.addEnvironment(ENV.rejectsBucket, bucket.bucketName);
     this.function.addEnvironment(ENV.rejectsPrefix, keyPrefix);
     this.role.addToPolicy(
-      new PolicyStatement({ sid: 'WriteRejects', actions: ['s3:PutObject'], resources: [objects] }),
+      new PolicyStatement({
+        sid: 'WriteRejects',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [objects],
+      }),
     );
     acknowledge(
       this.role,

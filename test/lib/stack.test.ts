@@ -505,7 +505,8 @@ describe('ingest function', () => {
       'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:s3:::${LOG_BUCKET}/AWSLogs/*`]],
     });
     const write = statement(ids.ingestRole, 'WriteRejects');
-    assert.deepEqual(write.Action, 's3:PutObject');
+    // Multipart uploads (rejects objects above 5 MiB) need s3:AbortMultipartUpload to clean up a failed upload.
+    assert.deepEqual(asArray(write.Action).sort(), ['s3:AbortMultipartUpload', 's3:PutObject']);
     assert.deepEqual(write.Resource, { 'Fn::Join': ['', [arnOf(ids.lakeBucket), '/rejects/*']] });
     const send = statement(ids.ingestRole, 'SendContinuations');
     assert.deepEqual(send.Action, 'sqs:SendMessage');
