@@ -366,7 +366,7 @@ describe('queues', () => {
     assert.equal(queue.VisibilityTimeout, VISIBILITY_TIMEOUT_FACTOR * 240);
   });
 
-  it('accept S3 notifications from the log bucket only', () => {
+  it('accept S3 notifications from the log bucket of this account only (aws:SourceArn and aws:SourceAccount)', () => {
     const policy = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy')).find(
       (p) => json(p.Properties?.Queues) === json([ref(ids.queue)]),
     );
@@ -379,6 +379,7 @@ describe('queues', () => {
       json(fromS3[0]?.Condition),
       json({
         ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:s3:::${LOG_BUCKET}`]] } },
+        StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
       }),
     );
   });
