@@ -43,7 +43,7 @@ export function synth(overrides: Record<string, string> = {}, options: SynthOpti
   // An empty list of stacks to bundle makes NodejsFunction skip esbuild (a placeholder asset is used instead).
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context });
-  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const config = loadConfig((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   const stack = new AlbIcebergStack(app, config.stackName, {
     config,
     env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
