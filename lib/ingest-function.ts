@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -71,7 +71,9 @@ export class IngestFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       description: 'Parses ALB access-log objects into Iceberg rows via Firehose',
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      // The stack name scopes the handler's metrics (the `Stack` dimension) to this stack; lib/monitoring.ts alarms
+      // on the same dimensions (lambda/ingest/metrics-contract.ts).
+      environment: { NODE_OPTIONS: '--enable-source-maps', [ENV.stackName]: Stack.of(this).stackName },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.CJS,

@@ -14,7 +14,16 @@ export interface IngestConfig {
 
 export class ConfigError extends Error {}
 
+/** The stack name of the metrics' `Stack` dimension (required; telemetry.ts reads it through this function). */
+export function readStackName(env: NodeJS.ProcessEnv): string {
+  const v = env[ENV.stackName];
+  if (!v) throw new ConfigError(`missing required environment variable ${ENV.stackName}`);
+  return v;
+}
+
 export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
+  // Checked here too, so a missing variable fails the invocation up front, not at the first metrics flush.
+  readStackName(env);
   const required = (name: string): string => {
     const v = env[name];
     if (!v) throw new ConfigError(`missing required environment variable ${name}`);

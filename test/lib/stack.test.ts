@@ -479,6 +479,7 @@ describe('ingest function', () => {
         [ENV.rejectsBucket]: ref(ids.lakeBucket),
         [ENV.rejectsPrefix]: 'rejects/',
         [ENV.deliveryStreamName]: ref(ids.stream),
+        [ENV.stackName]: DEFAULTS.stackName,
       },
     });
   });
