@@ -22,8 +22,6 @@ export function readStackName(env: NodeJS.ProcessEnv): string {
 }
 
 export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
-  // Checked here too, so a missing variable fails the invocation up front, not at the first metrics flush.
-  readStackName(env);
   const required = (name: string): string => {
     const v = env[name];
     if (!v) throw new ConfigError(`missing required environment variable ${name}`);
@@ -38,7 +36,7 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     }
     return v;
   };
-  return {
+  const config: IngestConfig = {
     deliveryStreamName: required(ENV.deliveryStreamName),
     rejectsBucket: required(ENV.rejectsBucket),
     rejectsPrefix: required(ENV.rejectsPrefix),
@@ -48,4 +46,8 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     safetyMarginMs: count(ENV.safetyMarginMs, 20_000, 0, 900_000),
     maxAttemptsWithoutProgress: count(ENV.maxAttempts, 5, 1, 100),
   };
+  // The stack name is not part of IngestConfig (telemetry.ts reads it for the metrics' Stack dimension); checked here
+  // so a missing variable fails the invocation up front rather than at the first metrics flush.
+  readStackName(env);
+  return config;
 }
