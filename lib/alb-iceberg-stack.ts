@@ -152,11 +152,16 @@ export class AlbIcebergStack extends Stack {
       output(
         'EnableAlbAccessLogs',
         `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <ALB_ARN> --attributes Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=${logSource.bucket.bucketName}${prefixAttribute}`,
-        'Run for each ALB (same region) to send its access logs to the log bucket',
+        "The command that sends an ALB's access logs to the log bucket: run it for each ALB (same region), with the load balancer's ARN in place of <ALB_ARN>",
       );
     }
     output('IngestQueueUrl', logSource.queue.queueUrl, 'Queue of S3 object-created notifications');
     output('DeadLetterQueueUrl', logSource.deadLetterQueue.queueUrl, 'Messages that failed repeatedly');
+    output(
+      'DeadLetterQueueArn',
+      logSource.deadLetterQueue.queueArn,
+      'Dead-letter queue ARN: the --source-arn of aws sqs start-message-move-task (DLQ redrive)',
+    );
     output('LakeBucketName', lake.bucket.bucketName, 'Iceberg data, Firehose errors, rejected lines, Athena results');
     output('TableLocation', table.location, 'Iceberg table location');
     output(

@@ -100,6 +100,10 @@ describe('created log bucket (default configuration, environment-agnostic)', () 
     assert.match(command, /aws elbv2 modify-load-balancer-attributes/);
     assert.match(command, /Key=access_logs\.s3\.enabled,Value=true Key=access_logs\.s3\.bucket,Value=/);
     assert.doesNotMatch(command, /access_logs\.s3\.prefix/);
+    // The command has a placeholder for the load balancer; the description says so.
+    assert.match(command, /--load-balancer-arn <ALB_ARN>/);
+    const description = (template.toJSON().Outputs as Record<string, { Description: string }>).EnableAlbAccessLogs;
+    assert.match(description?.Description ?? '', /in place of <ALB_ARN>/);
   });
 
   it('lets the ingest function read the log prefix of the created bucket', () => {

@@ -100,7 +100,7 @@ function handlerMetricUses(template: ReturnType<typeof synth>['template']): { wh
   }
   const [, dashboard] = onlyResource(template, 'AWS::CloudWatch::Dashboard');
   const body = JSON.parse(
-    ((dashboard.Properties ?? {}).DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+    (dashboard.Properties as { DashboardBody: { 'Fn::Join': [string, unknown[]] } }).DashboardBody['Fn::Join'][1]
       .map((part) => (typeof part === 'string' ? part : '"token"'))
       .join('')
       .replace(/""token""/g, '"token"'),

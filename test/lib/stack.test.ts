@@ -563,6 +563,7 @@ describe('outputs', () => {
       'LakeBucketName',
       'IngestQueueUrl',
       'DeadLetterQueueUrl',
+      'DeadLetterQueueArn',
       'DeliveryStreamName',
       'DatabaseName',
       'TableName',
@@ -578,6 +579,7 @@ describe('outputs', () => {
       assert.ok(outputs[key], key);
     }
     assert.equal(outputs.LogBucketName?.Value, LOG_BUCKET);
+    assert.deepEqual(outputs.DeadLetterQueueArn?.Value, arnOf(ids.dlq), 'the DLQ redrive needs its ARN');
     assert.equal(outputs.EnableAlbAccessLogs, undefined, 'no ALB instructions for an imported bucket');
     assert.match(outputs.FirstAthenaQuery?.Value as string, /FROM "alb_logs"\."access_logs" WHERE "time" > /);
   });
