@@ -24,7 +24,7 @@ Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 /** A configuration error is the user's to fix: print it without a stack trace and stop. */
 function configOrExit(scope: App): AlbIcebergConfig {
   try {
-    return loadConfig((key) => scope.node.tryGetContext(key));
+    return loadConfig((key) => scope.node.tryGetContext(key), Object.keys(scope.node.getAllContext()));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

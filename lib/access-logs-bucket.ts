@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SECURE_BUCKET_DEFAULTS } from './bucket-defaults';
-import { acknowledge } from './nag';
 
 export interface AccessLogsBucketProps {
   /** Days before access-log objects expire. */
@@ -16,6 +15,8 @@ export interface AccessLogsBucketProps {
  * for `logging.s3.amazonaws.com`, which the source buckets add (feature flag
  * `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`).
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+ * It is not logged itself (that would loop); cdk-nag's AwsSolutions-S1 already exempts a bucket other buckets of the
+ * stack log to, so there is no finding to acknowledge.
  */
 export class AccessLogsBucket extends Construct {
   readonly bucket: Bucket;
@@ -26,10 +27,5 @@ export class AccessLogsBucket extends Construct {
       ...SECURE_BUCKET_DEFAULTS,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.expirationDays) }],
     });
-    acknowledge(
-      this.bucket,
-      'AwsSolutions-S1',
-      'This bucket is the server access log destination; logging it into itself would create a feedback loop.',
-    );
   }
 }

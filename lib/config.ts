@@ -141,8 +141,77 @@ export const DEFAULTS = {
   removalPolicy: 'destroy',
 } as const satisfies Record<string, string | number | boolean>;
 
-/** Every key {@link loadConfig} reads. */
+/** Every key {@link loadConfig} reads: the keys of {@link DEFAULTS} plus `createLogBucket`. */
 export const CONFIG_KEYS: readonly string[] = [...Object.keys(DEFAULTS), 'createLogBucket'];
+
+/**
+ * Regions where Amazon Data Firehose has no Apache Iceberg Tables destination, by region code (China and
+ * AWS GovCloud (US) by partition prefix, so every region of those partitions is covered).
+ * https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-considerations.html
+ * Region codes: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html
+ */
+const NO_ICEBERG_DESTINATION_REGIONS: Readonly<Record<string, string>> = {
+  'ap-east-2': 'Asia Pacific (Taipei)',
+  'ap-southeast-5': 'Asia Pacific (Malaysia)',
+  'ap-southeast-6': 'Asia Pacific (New Zealand)',
+  'mx-central-1': 'Mexico (Central)',
+};
+const NO_ICEBERG_DESTINATION_PARTITIONS: readonly (readonly [prefix: string, name: string])[] = [
+  ['cn-', 'the China Regions'],
+  ['us-gov-', 'AWS GovCloud (US)'],
+];
+
+/** The name of the region (or partition) when Firehose cannot deliver to Iceberg tables there. */
+function withoutIcebergDestination(region: string): string | undefined {
+  const partition = NO_ICEBERG_DESTINATION_PARTITIONS.find(([prefix]) => region.startsWith(prefix));
+  return partition ? partition[1] : NO_ICEBERG_DESTINATION_REGIONS[region];
+}
+
+/** A context key that is not a configuration key (a typo would otherwise be ignored silently). */
+export class UnknownConfigKeyError extends ConfigError {
+  constructor(key: string, nearest: string) {
+    super(key, 'unknown');
+    this.name = 'UnknownConfigKeyError';
+    this.message =
+      `Unknown configuration key "${key}" (did you mean "${nearest}"?): fix or remove it in cdk.json "context" or ` +
+      `the -c option. Configuration keys: ${CONFIG_KEYS.join(', ')}`;
+  }
+}
+
+/**
+ * Whether a context key may be one of ours. The CDK and its CLI keep their own keys in the same context, and all of
+ * them contain ":", "@", "/" or "-" (feature flags `@aws-cdk/...`, `aws:cdk:*`, `aws-cdk:enableDiffNoFail`,
+ * `cdk-migrate`, `acknowledged-issue-numbers`, lookups such as `availability-zones:account=...`). The keys of this
+ * app are lowerCamelCase words, so only keys of that shape are checked, and none that starts with "cdk" or "aws".
+ */
+function isAppKeyShaped(key: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_]*$/.test(key) && !/^(cdk|aws)/i.test(key);
+}
+
+/** Levenshtein distance, case-insensitive (so `StackName` suggests `stackName`). */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[y.length] ?? 0;
+}
+
+/** Throws {@link UnknownConfigKeyError} for the first context key shaped like ours that is not a configuration key. */
+export function checkContextKeys(keys: Iterable<string>): void {
+  for (const key of keys) {
+    if (CONFIG_KEYS.includes(key) || !isAppKeyShaped(key)) continue;
+    const nearest = [...CONFIG_KEYS].sort((a, b) => editDistance(key, a) - editDistance(key, b))[0] ?? '';
+    throw new UnknownConfigKeyError(key, nearest);
+  }
+}
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
 const LOG_RETENTION_DAYS = [
@@ -155,8 +224,11 @@ export type ContextReader = (key: string) => unknown;
 /**
  * Reads, types and validates the configuration.
  * @param read returns the raw context value of a key (e.g. `(k) => app.node.tryGetContext(k)`).
+ * @param contextKeys every key present in the context (e.g. `Object.keys(app.node.getAllContext())`), to refuse
+ *   misspelled keys; omitted = not checked.
  */
-export function loadConfig(read: ContextReader): AlbIcebergConfig {
+export function loadConfig(read: ContextReader, contextKeys: Iterable<string> = []): AlbIcebergConfig {
+  checkContextKeys(contextKeys);
   const r = new Reader(read);
 
   const logBucketName = r.optionalString('logBucketName');
@@ -196,6 +268,13 @@ export function loadConfig(read: ContextReader): AlbIcebergConfig {
   const region = r.optionalString('region');
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
     throw new ConfigError('region', `must be an AWS region code such as "eu-west-1"; got "${region}"`);
+  }
+  const noIceberg = region === undefined ? undefined : withoutIcebergDestination(region);
+  if (region !== undefined && noIceberg !== undefined) {
+    throw new ConfigError(
+      'region',
+      `Amazon Data Firehose has no Apache Iceberg destination in ${noIceberg} ("${region}"), so this stack cannot deliver there; choose another region (https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-considerations.html)`,
+    );
   }
   const alarmEmail = r.optionalString('alarmEmail');
   if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -71,7 +71,9 @@ export class IngestFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       description: 'Parses ALB access-log objects into Iceberg rows via Firehose',
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      // The stack name scopes the handler's metrics (the `Stack` dimension) to this stack; lib/monitoring.ts alarms
+      // on the same dimensions (lambda/ingest/metrics-contract.ts).
+      environment: { NODE_OPTIONS: '--enable-source-maps', [ENV.stackName]: Stack.of(this).stackName },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.CJS,
@@ -105,11 +107,27 @@ export class IngestFunction extends Construct {
     );
   }
 
-  /** Read log objects under one key prefix of the log bucket. */
+  /**
+   * Read log objects under one key prefix of the log bucket, and list that prefix only. Without `s3:ListBucket`, S3
+   * answers GetObject on a deleted key with 403 AccessDenied instead of 404 NoSuchKey, so the handler's "missing
+   * object: skip" never runs and the message ends in the DLQ.
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("Permissions")
+   * The `s3:prefix` condition limits listing to the watched prefix; for the 403/404 decision S3 evaluates it with the
+   * requested key as the prefix (not stated on that page; the behaviour Ceph RGW copied from S3, ceph/ceph#68577).
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+   */
   readLogsFrom(bucket: IBucket, keyPrefix: string): void {
     const objects = bucket.arnForObjects(`${keyPrefix}*`);
     this.role.addToPolicy(
       new PolicyStatement({ sid: 'ReadLogObjects', actions: ['s3:GetObject'], resources: [objects] }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ListLogPrefix',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${keyPrefix}*` } },
+      }),
     );
     acknowledge(
       this.role,
@@ -118,13 +136,22 @@ export class IngestFunction extends Construct {
     );
   }
 
-  /** Write rejected-line objects under one key prefix of the lake bucket. */
+  /**
+   * Write rejected-line objects under one key prefix of the lake bucket. The rejects writer (lib-storage `Upload`)
+   * switches to a multipart upload above 5 MiB: `s3:PutObject` covers creating, uploading parts and completing it, and
+   * `s3:AbortMultipartUpload` lets a failed upload remove its parts instead of leaving them to the lifecycle rule.
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
+   */
   writeRejectsTo(bucket: IBucket, keyPrefix: string): void {
     const objects = bucket.arnForObjects(`${keyPrefix}*`);
     this.function.addEnvironment(ENV.rejectsBucket, bucket.bucketName);
     this.function.addEnvironment(ENV.rejectsPrefix, keyPrefix);
     this.role.addToPolicy(
-      new PolicyStatement({ sid: 'WriteRejects', actions: ['s3:PutObject'], resources: [objects] }),
+      new PolicyStatement({
+        sid: 'WriteRejects',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [objects],
+      }),
     );
     acknowledge(
       this.role,

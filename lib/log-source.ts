@@ -1,8 +1,15 @@
 import { Aws, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccountPrincipal, type IPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Bucket, EventType, type IBucket, type LifecycleRule } from 'aws-cdk-lib/aws-s3';
-import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  Bucket,
+  type BucketNotificationDestinationConfig,
+  BucketNotificationDestinationType,
+  EventType,
+  type IBucket,
+  type IBucketNotificationDestination,
+  type LifecycleRule,
+} from 'aws-cdk-lib/aws-s3';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { SECURE_BUCKET_DEFAULTS, serverAccessLogging } from './bucket-defaults';
@@ -75,7 +82,7 @@ export class LogSource extends Construct {
     // configured outside this stack are kept. S3 refuses overlapping prefix/suffix rules for the same event type:
     // a bucket that already sends the same keys elsewhere needs SNS or EventBridge fan-out instead.
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
-    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.queue), {
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new QueueFromBucketOfThisAccount(this.queue), {
       prefix: this.objectsPrefix,
       ...(props.logSuffix ? { suffix: props.logSuffix } : {}),
     });
@@ -127,4 +134,29 @@ function elbLogDeliveryPrincipals(region: string): IPrincipal[] {
   const legacyAccount = Token.isUnresolved(region) ? undefined : RegionInfo.get(region).elbv2Account;
   if (legacyAccount) principals.push(new AccountPrincipal(legacyAccount));
   return principals;
+}
+
+/**
+ * The notification destination `SqsDestination` would be, with the queue policy AWS's own example gives: S3 may send
+ * only for this bucket (`aws:SourceArn`) and only when the bucket belongs to this account (`aws:SourceAccount`).
+ * `SqsDestination` (aws-cdk-lib 2.276) adds `aws:SourceArn` only; a bucket name can be re-created by another account
+ * once deleted, and `aws:SourceAccount` closes that gap. An imported bucket is assumed to belong to the stack's account
+ * (its notification configuration is written by this stack, which needs the owner's s3:PutBucketNotification).
+ * The queue is SQS-SSE encrypted, so no KMS key policy is needed (what `SqsDestination` adds for a KMS-encrypted queue).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ways-to-add-notification-config-to-bucket.html
+ */
+class QueueFromBucketOfThisAccount implements IBucketNotificationDestination {
+  constructor(private readonly queue: IQueue) {}
+
+  bind(scope: Construct, bucket: IBucket): BucketNotificationDestinationConfig {
+    this.queue.grantSendMessages(
+      new ServicePrincipal('s3.amazonaws.com', {
+        conditions: {
+          ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+        },
+      }),
+    );
+    return { arn: this.queue.queueArn, type: BucketNotificationDestinationType.QUEUE, dependencies: [this.queue] };
+  }
 }

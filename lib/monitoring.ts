@@ -20,13 +20,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  METRICS,
-  METRICS_NAMESPACE,
-  METRICS_SERVICE,
-  METRICS_SERVICE_DIMENSION,
-  type MetricName,
-} from '../lambda/ingest/telemetry';
+import { METRICS, METRICS_NAMESPACE, type MetricName, metricsDimensions } from '../lambda/ingest/metrics-contract';
 import { QUERY_NAMES } from './athena-queries';
 import { DEFAULTS } from './config';
 
@@ -44,6 +38,8 @@ export class PipelineMetrics {
       readonly deadLetterQueue: IQueue;
       readonly function: IFunction;
       readonly deliveryStreamName: string;
+      /** The stack whose function emits the handler metrics (their `Stack` dimension). */
+      readonly stackName: string;
     },
   ) {}
 
@@ -177,14 +173,15 @@ export class PipelineMetrics {
   }
 
   /**
-   * One of the ingest handler's EMF metrics (lambda/ingest/telemetry.ts), summed.
+   * One of the ingest handler's EMF metrics (lambda/ingest/metrics-contract.ts), summed, of this stack's function only
+   * (the `Stack` dimension): every alarm and graph on handler metrics goes through here.
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
    */
   handler(name: MetricName, period: Duration = PERIOD): IMetric {
     return new Metric({
       namespace: METRICS_NAMESPACE,
       metricName: name,
-      dimensionsMap: { [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE },
+      dimensionsMap: metricsDimensions(this.sources.stackName),
       statistic: Stats.SUM,
       period,
       label: `${name} (${METRICS[name]})`,
@@ -334,6 +331,7 @@ export class Monitoring extends Construct {
       deadLetterQueue: props.deadLetterQueue,
       function: props.function,
       deliveryStreamName: props.deliveryStreamName,
+      stackName: this.stackName,
     });
 
     // SNS display names are limited to 100 characters; stack names may have 128.

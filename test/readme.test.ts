@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../bin/cli';
 import { CONFIG_KEYS, DEFAULTS } from '../lib/config';
+import { synth } from './lib/helpers';
 import { captureIo } from './support/cli-io';
 import { cliTableProblems, columnsTable } from './support/readme-tables';
 
@@ -64,6 +65,26 @@ describe('README', () => {
     assert.match(README, /npm ci && npm test/);
     const sample = /npx alb-iceberg parse (samples\/\S+)/.exec(README)?.[1];
     assert.ok(sample && existsSync(join(ROOT, sample)), `bundled sample ${sample} exists`);
+  });
+
+  it('names only real stack outputs in the deploy step and the runbook (placeholders such as <LakeBucketName>)', () => {
+    // The created-bucket stack has every output (EnableAlbAccessLogs exists only when the stack creates the bucket).
+    const outputs = Object.keys(synth().template.toJSON().Outputs as Record<string, unknown>);
+    const runbook = between('## Operations runbook', '## Performance');
+    const placeholders = [...runbook.matchAll(/<([^<>]*[A-Z][^<>]*)>/g)].map((m) => m[1]!);
+    // <Id> is an alarm id (`<stackName>-<Id>`), <stackName> a configuration key: neither is an output.
+    const notOutputs = new Set(['Id', ...CONFIG_KEYS]);
+    const named = placeholders.filter((p) => !notOutputs.has(p));
+    assert.ok(named.length >= 5, `runbook placeholders: ${named.join(', ')}`);
+    for (const name of named) assert.ok(outputs.includes(name), `runbook placeholder <${name}> is a stack output`);
+    for (const [, name] of runbook.matchAll(/`([A-Z][A-Za-z]+(?:Arn|Url|Name))`/g)) {
+      assert.ok(outputs.includes(name!), `runbook output \`${name}\` exists`);
+    }
+    assert.match(runbook, /aws sqs start-message-move-task --source-arn <DeadLetterQueueArn>/);
+    const deploy = between('## Deploy', '## Configuration');
+    assert.ok(outputs.includes('EnableAlbAccessLogs'));
+    assert.match(deploy, /EnableAlbAccessLogs/);
+    assert.doesNotMatch(deploy, /exact command/, 'the output has an <ALB_ARN> placeholder to replace');
   });
 
   it('has no unfinished sections', () => {

@@ -14,6 +14,13 @@ export interface IngestConfig {
 
 export class ConfigError extends Error {}
 
+/** The stack name of the metrics' `Stack` dimension (required; telemetry.ts reads it through this function). */
+export function readStackName(env: NodeJS.ProcessEnv): string {
+  const v = env[ENV.stackName];
+  if (!v) throw new ConfigError(`missing required environment variable ${ENV.stackName}`);
+  return v;
+}
+
 export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
   const required = (name: string): string => {
     const v = env[name];
@@ -29,7 +36,7 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     }
     return v;
   };
-  return {
+  const config: IngestConfig = {
     deliveryStreamName: required(ENV.deliveryStreamName),
     rejectsBucket: required(ENV.rejectsBucket),
     rejectsPrefix: required(ENV.rejectsPrefix),
@@ -39,4 +46,8 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     safetyMarginMs: count(ENV.safetyMarginMs, 20_000, 0, 900_000),
     maxAttemptsWithoutProgress: count(ENV.maxAttempts, 5, 1, 100),
   };
+  // The stack name is not part of IngestConfig (telemetry.ts reads it for the metrics' Stack dimension); checked here
+  // so a missing variable fails the invocation up front rather than at the first metrics flush.
+  readStackName(env);
+  return config;
 }

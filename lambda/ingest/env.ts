@@ -11,6 +11,11 @@ export const ENV = {
   rejectsPrefix: 'REJECTS_PREFIX',
   /** Required. URL of the ingest queue itself, for continuation messages. */
   ingestQueueUrl: 'INGEST_QUEUE_URL',
+  /**
+   * Required. Name of the CloudFormation stack: the `Stack` dimension of every metric (metrics-contract.ts), so the
+   * alarms of one stack see only its own function's metrics.
+   */
+  stackName: 'STACK_NAME',
   /** Optional. PutRecordBatch calls in flight per object. Default 4. */
   maxInFlight: 'MAX_IN_FLIGHT_BATCHES',
   /** Optional. Milliseconds of retrying one batch before the object is checkpointed. Default 60000. */

@@ -4,37 +4,24 @@
  * EMF specification: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 
-/** Namespace and dimension of every metric; the monitoring construct reads these too. */
-export const METRICS_NAMESPACE = 'AlbIceberg';
-export const METRICS_SERVICE_DIMENSION = 'Service';
-export const METRICS_SERVICE = 'ingest';
+import { readStackName } from './config';
+import {
+  METRICS,
+  METRICS_DIMENSION_NAMES,
+  METRICS_NAMESPACE,
+  type MetricName,
+  metricsDimensions,
+} from './metrics-contract';
 
-/** Metric names with their units. Summed over one invocation. */
-export const METRICS = {
-  ObjectsIngested: 'Count',
-  ObjectsSkipped: 'Count',
-  ObjectsMissing: 'Count',
-  ObjectsUnfinished: 'Count',
-  ObjectsRestarted: 'Count',
-  MessagesFailed: 'Count',
-  Continuations: 'Count',
-  /** S3 event records that are not `ObjectCreated:*` (deletes, restores, ...): logged, not ingested. */
-  EventsIgnored: 'Count',
-  /** Records naming an object already listed in the same message: ingested once. */
-  DuplicateRecords: 'Count',
-  BytesIn: 'Bytes',
-  RawBytes: 'Bytes',
-  Lines: 'Count',
-  RecordsSent: 'Count',
-  RecordBytes: 'Bytes',
-  Rejects: 'Count',
-  ExtraFieldLines: 'Count',
-  Retries: 'Count',
-  Throttles: 'Count',
-  DurationMs: 'Milliseconds',
-} as const;
-
-export type MetricName = keyof typeof METRICS;
+// The metrics contract lives in metrics-contract.ts (shared with lib/monitoring.ts); re-exported for existing imports.
+export {
+  METRICS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  METRICS_SERVICE_DIMENSION,
+  METRICS_STACK_DIMENSION,
+  type MetricName,
+} from './metrics-contract';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -45,8 +32,17 @@ export interface Telemetry {
   flush(): void;
 }
 
-export function stdoutTelemetry(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Telemetry {
+/**
+ * @param write where lines go (stdout by default).
+ * @param stackName the stack name of the `Stack` dimension; by default read (on the first flush) from the environment
+ *   variable the stack sets, so the module-scope telemetry of the handler needs no configuration.
+ */
+export function stdoutTelemetry(
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  stackName: () => string = () => readStackName(process.env),
+): Telemetry {
   let values: Partial<Record<MetricName, number>> = {};
+  let dimensions: Record<string, string> | undefined;
   return {
     log(level, message, fields = {}) {
       write(JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...fields }));
@@ -57,6 +53,7 @@ export function stdoutTelemetry(write: (line: string) => void = (l) => process.s
     flush() {
       const names = Object.keys(values) as MetricName[];
       if (names.length === 0) return;
+      dimensions ??= metricsDimensions(stackName());
       write(
         JSON.stringify({
           _aws: {
@@ -64,12 +61,12 @@ export function stdoutTelemetry(write: (line: string) => void = (l) => process.s
             CloudWatchMetrics: [
               {
                 Namespace: METRICS_NAMESPACE,
-                Dimensions: [[METRICS_SERVICE_DIMENSION]],
+                Dimensions: [[...METRICS_DIMENSION_NAMES]],
                 Metrics: names.map((Name) => ({ Name, Unit: METRICS[Name] })),
               },
             ],
           },
-          [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE,
+          ...dimensions,
           ...values,
         }),
       );

@@ -136,8 +136,16 @@ describe('named queries', () => {
     for (const spec of byKind('incident')) {
       assert.match(spec.sql, /\nWHERE "time" >= localtimestamp - INTERVAL '\d+' (HOUR|DAY)\n/, spec.name);
     }
-    const optimize = specs.find((s) => s.id === 'optimize');
-    assert.match(optimize?.sql ?? '', /\nWHERE "time" >= CAST\(current_date - INTERVAL '2' DAY AS timestamp\)$/);
+  });
+
+  it('save only statements Athena documents as accepted: OPTIMIZE without a WHERE on "time", a hidden-partition source', () => {
+    // OPTIMIZE allows only partition columns in WHERE; the table's only partition is the hidden day("time"), and
+    // how Athena treats its source column there is undocumented (optimize-statement.html).
+    assert.equal(
+      specs.find((s) => s.id === 'optimize')?.sql,
+      `OPTIMIZE ${database}.${table} REWRITE DATA USING BIN_PACK`,
+    );
+    for (const spec of byKind('maintenance')) assert.doesNotMatch(spec.sql, /\bWHERE\b/i, spec.name);
   });
 
   it('always quote the column "time" (a reserved word) with double quotes', () => {
@@ -202,7 +210,7 @@ describe('named queries', () => {
     assert.ok(
       specs
         .find((s) => s.id === 'optimize')
-        ?.sql.startsWith(`OPTIMIZE ${database}.${table} REWRITE DATA USING BIN_PACK\n`),
+        ?.sql.startsWith(`OPTIMIZE ${database}.${table} REWRITE DATA USING BIN_PACK`),
     );
     assert.equal(specs.find((s) => s.id === 'vacuum')?.sql, `VACUUM ${database}.${table}`);
     assert.equal(athenaQueries('db', '_t').find((s) => s.id === 'vacuum')?.sql, 'VACUUM db.`_t`');

@@ -130,6 +130,60 @@ describe('loadConfig', () => {
     });
   }
 
+  // https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-considerations.html
+  for (const [region, name] of [
+    ['cn-north-1', /China/],
+    ['cn-northwest-1', /China/],
+    ['us-gov-west-1', /GovCloud/],
+    ['us-gov-east-1', /GovCloud/],
+    ['ap-east-2', /Asia Pacific \(Taipei\)/],
+    ['ap-southeast-5', /Asia Pacific \(Malaysia\)/],
+    ['ap-southeast-6', /Asia Pacific \(New Zealand\)/],
+    ['mx-central-1', /Mexico \(Central\)/],
+  ] as const) {
+    it(`rejects region=${region}: Firehose has no Apache Iceberg destination there`, () => {
+      assertRejects({ region }, 'region', name);
+      assertRejects({ region }, 'region', /no Apache Iceberg destination/);
+      assertRejects({ region }, 'region', /apache-iceberg-considerations\.html/);
+    });
+  }
+
+  it('accepts regions with an Iceberg destination', () => {
+    for (const region of ['us-east-1', 'eu-west-1', 'ap-east-1', 'ap-southeast-7', 'ca-west-1']) {
+      assert.equal(loadConfig(from({ region })).region, region);
+    }
+  });
+
+  it('rejects an unknown (misspelled) context key, naming it and the nearest known key', () => {
+    assert.throws(
+      () => loadConfig(from({ maxConcurency: '10' }), ['maxConcurency']),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.key, 'maxConcurency');
+        assert.match(error.message, /Unknown configuration key "maxConcurency"/);
+        assert.match(error.message, /did you mean "maxConcurrency"\?/);
+        return true;
+      },
+    );
+    assert.throws(() => loadConfig(from({}), ['alarmEmial']), /did you mean "alarmEmail"\?/);
+    assert.throws(() => loadConfig(from({}), ['StackName']), /did you mean "stackName"\?/);
+  });
+
+  it("ignores the CDK's own context keys (feature flags, aws:cdk:*, lookups, CLI keys)", () => {
+    const cdkKeys = [
+      ...Object.keys(CDK_JSON_CONTEXT),
+      'aws:cdk:enable-path-metadata',
+      'aws:cdk:bundling-stacks',
+      'aws-cdk:enableDiffNoFail',
+      'cdk-migrate',
+      'acknowledged-issue-numbers',
+      'availability-zones:account=123456789012:region=eu-west-1',
+      '@aws-cdk/core:newStyleStackSynthesis',
+      'createLogBucket',
+    ];
+    assert.doesNotThrow(() => loadConfig(from(CDK_JSON_CONTEXT), cdkKeys));
+  });
+
   it('rejects a batch size above 10 without a batching window', () => {
     assertRejects({ batchSize: '11', maxBatchingWindowSeconds: '0' }, 'batchSize', /maxBatchingWindowSeconds >= 1/);
   });
@@ -178,7 +232,28 @@ describe('cdk.json', () => {
   });
 });
 
+/** Runs bin/app.ts as `cdk synth` does, with these context values on top of cdk.json's. */
+function runApp(context: Record<string, unknown>, outDir: string) {
+  // The CDK CLI hands context to the app in CDK_CONTEXT_JSON.
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bin', 'app.ts')], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, ...context }),
+      CDK_OUTDIR: path.join(REPO_ROOT, 'cdk.out', outDir),
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
 describe('bin/app.ts', () => {
+  it('fails synthesis on a misspelled context key (cdk synth -c maxConcurency=10), naming the nearest known key', () => {
+    const result = runApp({ maxConcurency: '10' }, 'config-test-unknown-key');
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /Unknown configuration key "maxConcurency".*did you mean "maxConcurrency"\?/);
+  });
+
   it('fails synthesis with a message naming the bad key', () => {
     // The CDK CLI hands context to the app in CDK_CONTEXT_JSON; this is what `cdk synth -c databaseName=alb-logs` does.
     const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bin', 'app.ts')], {

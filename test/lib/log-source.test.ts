@@ -14,6 +14,7 @@ import {
   type PolicyStatementJson,
   resourcesOfType,
   roleStatements,
+  staleAcknowledgements,
   statementsOf,
   synth,
   validationReport,
@@ -36,9 +37,10 @@ describe('created log bucket (default configuration, environment-agnostic)', () 
   const { app, stack, template, assemblyDir } = synth();
   const bucketId = logicalId(stack.logSource.bucket);
 
-  it('synthesizes without validation or cdk-nag findings', () => {
+  it('synthesizes without validation or cdk-nag findings, and acknowledges only findings that exist', () => {
     assert.deepEqual(validationReport(assemblyDir).pluginReports, []);
     assert.deepEqual(nagFindings(app), []);
+    assert.deepEqual(staleAcknowledgements(app), []);
   });
 
   it('is SSE-S3 encrypted (the only encryption ALB log delivery supports), private and retained', () => {
@@ -98,6 +100,10 @@ describe('created log bucket (default configuration, environment-agnostic)', () 
     assert.match(command, /aws elbv2 modify-load-balancer-attributes/);
     assert.match(command, /Key=access_logs\.s3\.enabled,Value=true Key=access_logs\.s3\.bucket,Value=/);
     assert.doesNotMatch(command, /access_logs\.s3\.prefix/);
+    // The command has a placeholder for the load balancer; the description says so.
+    assert.match(command, /--load-balancer-arn <ALB_ARN>/);
+    const description = (template.toJSON().Outputs as Record<string, { Description: string }>).EnableAlbAccessLogs;
+    assert.match(description?.Description ?? '', /in place of <ALB_ARN>/);
   });
 
   it('lets the ingest function read the log prefix of the created bucket', () => {
@@ -122,9 +128,10 @@ describe('created log bucket with an ALB prefix, a region, server access logs, r
   });
   const bucketId = logicalId(stack.logSource.bucket);
 
-  it('synthesizes without validation or cdk-nag findings', () => {
+  it('synthesizes without validation or cdk-nag findings, and acknowledges only findings that exist', () => {
     assert.deepEqual(validationReport(assemblyDir).pluginReports, []);
     assert.deepEqual(nagFindings(app), []);
+    assert.deepEqual(staleAcknowledgements(app), []);
   });
 
   it('watches and grants <prefix>/AWSLogs/', () => {
@@ -142,6 +149,9 @@ describe('created log bucket with an ALB prefix, a region, server access logs, r
     assert.deepEqual(allow?.Resource, {
       'Fn::Join': ['', [arnOf(bucketId), '/prod-alb/AWSLogs/', ref('AWS::AccountId'), '/*']],
     });
+    const list = roleStatements(template, logicalId(stack.ingest.role)).find((s) => s.Sid === 'ListLogPrefix');
+    assert.deepEqual(list?.Resource, arnOf(bucketId));
+    assert.deepEqual(list?.Condition, { StringLike: { 's3:prefix': 'prod-alb/AWSLogs/*' } });
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     assert.match(json(outputs.EnableAlbAccessLogs?.Value), /Key=access_logs\.s3\.prefix,Value=prod-alb/);
   });

@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, METRICS_SERVICE_DIMENSION } from '../../lambda/ingest/telemetry';
+import {
+  METRICS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  METRICS_SERVICE_DIMENSION,
+  METRICS_STACK_DIMENSION,
+} from '../../lambda/ingest/metrics-contract';
 import { QUERY_NAMES } from '../../lib/athena-queries';
 import { DEFAULTS } from '../../lib/config';
 import { ALARM_IDS, type AlarmId } from '../../lib/monitoring';
@@ -74,6 +80,44 @@ function singleMetric(a: AlarmJson): {
   };
 }
 
+/** The dimensions every handler metric of a stack carries: the service and the stack (two stacks never mix). */
+const handlerDimensions = (stackName: string) => [
+  { Name: METRICS_SERVICE_DIMENSION, Value: METRICS_SERVICE },
+  { Name: METRICS_STACK_DIMENSION, Value: stackName },
+];
+
+/** Every handler (EMF) metric the alarms and the dashboard of a template use, with its dimensions. */
+function handlerMetricUses(template: ReturnType<typeof synth>['template']): { where: string; dimensions: unknown }[] {
+  const uses: { where: string; dimensions: unknown }[] = [];
+  for (const a of alarmsOf(template).values()) {
+    const metrics = a.Metrics
+      ? a.Metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))
+      : [{ Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions }];
+    for (const m of metrics) {
+      if (m.Namespace === METRICS_NAMESPACE)
+        uses.push({ where: `${a.AlarmName} ${m.MetricName}`, dimensions: m.Dimensions });
+    }
+  }
+  const [, dashboard] = onlyResource(template, 'AWS::CloudWatch::Dashboard');
+  const body = JSON.parse(
+    (dashboard.Properties as { DashboardBody: { 'Fn::Join': [string, unknown[]] } }).DashboardBody['Fn::Join'][1]
+      .map((part) => (typeof part === 'string' ? part : '"token"'))
+      .join('')
+      .replace(/""token""/g, '"token"'),
+  ) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+  for (const widget of body.widgets) {
+    for (const row of widget.properties.metrics ?? []) {
+      const [namespace, name, ...rest] = row;
+      if (namespace !== METRICS_NAMESPACE) continue;
+      const pairs = rest.filter((x) => typeof x === 'string') as string[];
+      const dimensions = [];
+      for (let i = 0; i + 1 < pairs.length; i += 2) dimensions.push({ Name: pairs[i], Value: pairs[i + 1] });
+      uses.push({ where: `dashboard ${String(name)}`, dimensions });
+    }
+  }
+  return uses;
+}
+
 function alarmsOf(template: ReturnType<typeof synth>['template']): Map<string, AlarmJson> {
   const alarms = new Map<string, AlarmJson>();
   for (const alarm of Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))) {
@@ -126,7 +170,7 @@ describe('monitoring with the default configuration', () => {
   const emf = (name: keyof typeof METRICS) => ({
     namespace: METRICS_NAMESPACE,
     name,
-    dimensions: { [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE },
+    dimensions: { [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE, [METRICS_STACK_DIMENSION]: DEFAULTS.stackName },
   });
   const firehose = (name: string) => ({
     namespace: 'AWS/Firehose',
@@ -269,7 +313,7 @@ describe('monitoring with the default configuration', () => {
       const expected = emf(name);
       assert.equal(m?.Metric.Namespace, expected.namespace);
       assert.equal(m?.Metric.MetricName, expected.name);
-      assert.deepEqual(m?.Metric.Dimensions, [{ Name: METRICS_SERVICE_DIMENSION, Value: METRICS_SERVICE }]);
+      assert.deepEqual(m?.Metric.Dimensions, handlerDimensions(DEFAULTS.stackName));
       assert.equal(m?.Stat, 'Sum');
       assert.equal(m?.Period, 900);
     }
@@ -283,6 +327,12 @@ describe('monitoring with the default configuration', () => {
     assert.equal(a.Threshold, 1);
     assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
     assert.ok(a.AlarmDescription.includes(QUERY_NAMES.formatDrift));
+  });
+
+  it('scopes every handler metric of the alarms and the dashboard to this stack (Service and Stack dimensions)', () => {
+    const uses = handlerMetricUses(template);
+    assert.ok(uses.length > 10, 'alarms and dashboard graphs use handler metrics');
+    for (const use of uses) assert.deepEqual(use.dimensions, handlerDimensions(DEFAULTS.stackName), use.where);
   });
 
   it('uses only metric names the handler emits', () => {
@@ -383,7 +433,7 @@ describe('monitoring with every setting changed', () => {
     assert.deepEqual(singleMetric(a), {
       namespace: METRICS_NAMESPACE,
       name: 'RecordsSent',
-      dimensions: [{ Name: METRICS_SERVICE_DIMENSION, Value: METRICS_SERVICE }],
+      dimensions: handlerDimensions('AlbLogsProd'),
       stat: 'Sum',
       period: 7200,
     });
@@ -391,6 +441,13 @@ describe('monitoring with every setting changed', () => {
     assert.equal(a.ComparisonOperator, 'LessThanThreshold');
     assert.equal(a.TreatMissingData, 'breaching');
     assert.deepEqual(a.AlarmActions, [ref(logicalId(stack.monitoring.topic))]);
+  });
+
+  it("scopes every handler metric of the alarms and the dashboard to this stack, so other stacks' data never alarms here", () => {
+    const uses = handlerMetricUses(template);
+    assert.ok(uses.some((u) => u.where.startsWith('AlbLogsProd-NoData')));
+    assert.ok(uses.some((u) => u.where.startsWith('dashboard')));
+    for (const use of uses) assert.deepEqual(use.dimensions, handlerDimensions('AlbLogsProd'), use.where);
   });
 
   it('names alarms and scopes the publish grant after the stack', () => {

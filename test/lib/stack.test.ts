@@ -20,6 +20,7 @@ import {
   type PolicyStatementJson,
   resourcesOfType,
   roleStatements,
+  staleAcknowledgements,
   statementsOf,
   synth,
   validationReport,
@@ -64,6 +65,10 @@ describe('synthesis', () => {
 
   it('has no unacknowledged cdk-nag AwsSolutions findings', () => {
     assert.deepEqual(nagFindings(app), []);
+  });
+
+  it('acknowledges only cdk-nag findings that exist (no stale acknowledgement with a wrong reason)', () => {
+    assert.deepEqual(staleAcknowledgements(app), []);
   });
 
   it('bundles the ingest handler with the local esbuild, with a source map', () => {
@@ -366,7 +371,7 @@ describe('queues', () => {
     assert.equal(queue.VisibilityTimeout, VISIBILITY_TIMEOUT_FACTOR * 240);
   });
 
-  it('accept S3 notifications from the log bucket only', () => {
+  it('accept S3 notifications from the log bucket of this account only (aws:SourceArn and aws:SourceAccount)', () => {
     const policy = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy')).find(
       (p) => json(p.Properties?.Queues) === json([ref(ids.queue)]),
     );
@@ -379,6 +384,7 @@ describe('queues', () => {
       json(fromS3[0]?.Condition),
       json({
         ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:s3:::${LOG_BUCKET}`]] } },
+        StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
       }),
     );
   });
@@ -473,6 +479,7 @@ describe('ingest function', () => {
         [ENV.rejectsBucket]: ref(ids.lakeBucket),
         [ENV.rejectsPrefix]: 'rejects/',
         [ENV.deliveryStreamName]: ref(ids.stream),
+        [ENV.stackName]: DEFAULTS.stackName,
       },
     });
   });
@@ -505,11 +512,19 @@ describe('ingest function', () => {
       'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:s3:::${LOG_BUCKET}/AWSLogs/*`]],
     });
     const write = statement(ids.ingestRole, 'WriteRejects');
-    assert.deepEqual(write.Action, 's3:PutObject');
+    // Multipart uploads (rejects objects above 5 MiB) need s3:AbortMultipartUpload to clean up a failed upload.
+    assert.deepEqual(asArray(write.Action).sort(), ['s3:AbortMultipartUpload', 's3:PutObject']);
     assert.deepEqual(write.Resource, { 'Fn::Join': ['', [arnOf(ids.lakeBucket), '/rejects/*']] });
     const send = statement(ids.ingestRole, 'SendContinuations');
     assert.deepEqual(send.Action, 'sqs:SendMessage');
     assert.deepEqual(send.Resource, arnOf(ids.queue));
+  });
+
+  it('may list the log bucket under the ALB log prefix only, so S3 answers 404 (not 403) for a deleted object', () => {
+    const list = statement(ids.ingestRole, 'ListLogPrefix');
+    assert.deepEqual(list.Action, 's3:ListBucket');
+    assert.deepEqual(list.Resource, { 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:s3:::${LOG_BUCKET}`]] });
+    assert.deepEqual(list.Condition, { StringLike: { 's3:prefix': 'AWSLogs/*' } });
   });
 
   it('writes only to its own log group (no AWS managed policy)', () => {
@@ -548,6 +563,7 @@ describe('outputs', () => {
       'LakeBucketName',
       'IngestQueueUrl',
       'DeadLetterQueueUrl',
+      'DeadLetterQueueArn',
       'DeliveryStreamName',
       'DatabaseName',
       'TableName',
@@ -563,6 +579,7 @@ describe('outputs', () => {
       assert.ok(outputs[key], key);
     }
     assert.equal(outputs.LogBucketName?.Value, LOG_BUCKET);
+    assert.deepEqual(outputs.DeadLetterQueueArn?.Value, arnOf(ids.dlq), 'the DLQ redrive needs its ARN');
     assert.equal(outputs.EnableAlbAccessLogs, undefined, 'no ALB instructions for an imported bucket');
     assert.match(outputs.FirstAthenaQuery?.Value as string, /FROM "alb_logs"\."access_logs" WHERE "time" > /);
   });

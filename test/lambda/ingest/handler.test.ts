@@ -37,6 +37,7 @@ describe('handler', () => {
       [ENV.rejectsBucket]: LAKE_BUCKET,
       [ENV.rejectsPrefix]: 'rejects/',
       [ENV.ingestQueueUrl]: h.sqs.queueUrl(QUEUE),
+      [ENV.stackName]: 'AlbIcebergHandlerTest',
     });
     const key = logKey('viaenv');
     h.s3.putObject(LOG_BUCKET, key, gzipSync(`${albLine()}\n${albLine({ set: { time: 'x' } })}\n`));

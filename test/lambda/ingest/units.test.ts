@@ -162,6 +162,7 @@ describe('readIngestConfig', () => {
     [ENV.rejectsBucket]: 'b',
     [ENV.rejectsPrefix]: 'rejects/',
     [ENV.ingestQueueUrl]: 'https://q',
+    [ENV.stackName]: 'AlbIceberg',
   };
 
   it('names the missing variable', () => {
@@ -181,7 +182,10 @@ describe('readIngestConfig', () => {
 describe('stdoutTelemetry', () => {
   it('writes structured logs and one EMF line per flush', () => {
     const lines: string[] = [];
-    const t = stdoutTelemetry((l) => lines.push(l));
+    const t = stdoutTelemetry(
+      (l) => lines.push(l),
+      () => 'AlbIceberg',
+    );
     t.log('info', 'hello', { key: 'k' });
     t.count('Rejects', 2);
     t.count('Rejects');
@@ -193,5 +197,34 @@ describe('stdoutTelemetry', () => {
     assert.equal(emf.Rejects, 3);
     assert.equal(emf._aws.CloudWatchMetrics[0].Namespace, METRICS_NAMESPACE);
     assert.deepEqual(emf._aws.CloudWatchMetrics[0].Metrics, [{ Name: 'Rejects', Unit: 'Count' }]);
+  });
+
+  it("scopes every metric to the function's stack: dimensions Service=ingest and Stack=<stack name>", () => {
+    const lines: string[] = [];
+    const t = stdoutTelemetry(
+      (l) => lines.push(l),
+      () => 'AlbIcebergIntegTest',
+    );
+    t.count('Lines', 5);
+    t.flush();
+    const emf = JSON.parse(lines[0]!);
+    assert.deepEqual(emf._aws.CloudWatchMetrics[0].Dimensions, [['Service', 'Stack']]);
+    assert.equal(emf.Service, 'ingest');
+    assert.equal(emf.Stack, 'AlbIcebergIntegTest');
+  });
+
+  it('reads the stack name from the environment variable the stack sets', () => {
+    const previous = process.env[ENV.stackName];
+    process.env[ENV.stackName] = 'FromEnv';
+    try {
+      const lines: string[] = [];
+      const t = stdoutTelemetry((l) => lines.push(l));
+      t.count('Lines');
+      t.flush();
+      assert.equal(JSON.parse(lines[0]!).Stack, 'FromEnv');
+    } finally {
+      if (previous === undefined) delete process.env[ENV.stackName];
+      else process.env[ENV.stackName] = previous;
+    }
   });
 });
