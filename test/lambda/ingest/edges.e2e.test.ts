@@ -12,6 +12,7 @@ import { decodeMessageBody, encodeContinuation } from '../../../lambda/ingest/me
 import { processBatch } from '../../../lambda/ingest/process-batch';
 import { MAX_S3_KEY_BYTES } from '../../../lambda/ingest/rejects-sink';
 import { albLine } from '../../support/alb-line';
+import { assertExactlyOnce, logObject, range } from '../../support/ingest-assertions';
 import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE } from '../../support/ingest-harness';
 import { firehoseFaults } from '../../support/local-firehose';
 
@@ -21,31 +22,6 @@ before(async () => {
 });
 after(() => h.close());
 beforeEach(() => h.reset());
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-function logObject(n: number, bad: number[] = []): Buffer {
-  const badSet = new Set(bad);
-  return gzipSync(
-    range(1, n)
-      .map((i) => (badSet.has(i) ? albLine({ set: { elbStatus: `bad${i}` } }) : albLine()))
-      .join('\n'),
-  );
-}
-
-function assertExactlyOnce(delivered: number[], expected: number[]): void {
-  const counts = new Map<number, number>();
-  for (const l of delivered) counts.set(l, (counts.get(l) ?? 0) + 1);
-  assert.deepEqual(
-    [...counts].filter(([, c]) => c > 1).map(([l]) => l),
-    [],
-    'no line delivered twice',
-  );
-  assert.deepEqual(
-    [...counts.keys()].sort((a, b) => a - b),
-    expected,
-  );
-}
 
 function rejectObjects(): Map<string, { bucket: string; file: string; line: number; raw: string }[]> {
   const out = new Map<string, { bucket: string; file: string; line: number; raw: string }[]>();

@@ -5,15 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { MAX_BATCH_RECORDS } from '../../../lambda/ingest/batcher';
 import { encodeContinuation } from '../../../lambda/ingest/messages';
 import { processBatch } from '../../../lambda/ingest/process-batch';
 import { albLine } from '../../support/alb-line';
+import { assertExactlyOnce, logObject, range, storedRejects } from '../../support/ingest-assertions';
 import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE } from '../../support/ingest-harness';
 import { firehoseFaults } from '../../support/local-firehose';
 
 let h: IngestHarness;
+const rejectsIn = (prefix = 'rejects/') => storedRejects(h.s3, LAKE_BUCKET, prefix);
 before(async () => {
   h = await IngestHarness.start();
 });
@@ -21,36 +23,6 @@ after(() => h.close());
 beforeEach(() => h.reset());
 
 const SOURCE_FILE = (random: string) => `20261123T1805Z_10.0.1.23_${random}`;
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-/** A log object of `n` lines; lines in `bad` are rejected by the parser, lines in `blank` are empty. */
-function logObject(n: number, bad: number[] = [], blank: number[] = []): Buffer {
-  const lines = range(1, n).map((i) =>
-    blank.includes(i) ? '' : bad.includes(i) ? albLine({ set: { elbStatus: `bad${i}` } }) : albLine(),
-  );
-  return gzipSync(lines.join('\n'));
-}
-
-/** Every line in `expected` delivered exactly once (any order), and nothing else. */
-function assertExactlyOnce(delivered: number[], expected: number[]): void {
-  const counts = new Map<number, number>();
-  for (const l of delivered) counts.set(l, (counts.get(l) ?? 0) + 1);
-  const dupes = [...counts].filter(([, c]) => c > 1).map(([l]) => l);
-  assert.deepEqual(dupes, [], 'no line delivered twice');
-  assert.deepEqual(
-    [...counts.keys()].sort((a, b) => a - b),
-    expected,
-    'every expected line delivered, nothing else',
-  );
-}
-
-function rejectsIn(prefix = 'rejects/'): { file: string; line: number; reason: string; raw: string }[] {
-  return h.s3
-    .keys(LAKE_BUCKET, prefix)
-    .flatMap((k) => gunzipSync(h.s3.body(LAKE_BUCKET, k)!).toString('utf8').trimEnd().split('\n'))
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
 
 describe('ingest: happy path', () => {
   it('delivers every good line once, stores rejects in one object, and accounts for every line', async () => {

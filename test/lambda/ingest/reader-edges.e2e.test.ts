@@ -5,32 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { encodeContinuation } from '../../../lambda/ingest/messages';
 import { albLine } from '../../support/alb-line';
+import { range, storedRejects } from '../../support/ingest-assertions';
 import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE } from '../../support/ingest-harness';
 
 let h: IngestHarness;
+const rejectsIn = () => storedRejects(h.s3, LAKE_BUCKET);
 before(async () => {
   h = await IngestHarness.start();
 });
 after(() => h.close());
 beforeEach(() => h.reset());
 
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const lines = (n: number) =>
   `${range(1, n)
     .map(() => albLine())
     .join('\n')}\n`;
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-
-function rejectsIn(): { file: string; line: number; reason: string; raw: string }[] {
-  return h.s3
-    .keys(LAKE_BUCKET, 'rejects/')
-    .flatMap((k) => gunzipSync(h.s3.body(LAKE_BUCKET, k)!).toString('utf8').trimEnd().split('\n'))
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
 
 const summaries = () => h.telemetry.logs.filter((l) => l.message === 'object summary').map((l) => l.fields);
 /** Every stop cause the handler logged (it reports them as `stoppedBecause`, one string per cause). */

@@ -7,14 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { encodeContinuation } from '../../../lambda/ingest/messages';
 import { processBatch } from '../../../lambda/ingest/process-batch';
-import { albLine } from '../../support/alb-line';
 import { s3TestClientConfig, testClientConfig } from '../../support/aws-env';
+import { assertExactlyOnce, logObject, range } from '../../support/ingest-assertions';
 import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE } from '../../support/ingest-harness';
 import { firehoseFaults } from '../../support/local-firehose';
 
@@ -27,12 +26,6 @@ beforeEach(() => h.reset());
 
 /** Fails the test (instead of hanging the run) when a call never ends, as it did before the fix. */
 const LIMIT = { timeout: 30_000 };
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-function logObject(n: number, bad: number[] = []): Buffer {
-  const lines = range(1, n).map((i) => (bad.includes(i) ? albLine({ set: { elbStatus: `bad${i}` } }) : albLine()));
-  return gzipSync(lines.join('\n'));
-}
 
 /** An invocation that ends `ms` from now, in real time. */
 function invocation(ms: number): { remainingMs: () => number; end: number } {
@@ -44,20 +37,6 @@ function counts(lines: number[]): Map<number, number> {
   const m = new Map<number, number>();
   for (const l of lines) m.set(l, (m.get(l) ?? 0) + 1);
   return m;
-}
-
-function assertExactlyOnce(delivered: number[], expected: number[]): void {
-  const c = counts(delivered);
-  assert.deepEqual(
-    [...c].filter(([, n]) => n > 1).map(([l]) => l),
-    [],
-    'no line delivered twice',
-  );
-  assert.deepEqual(
-    [...c.keys()].sort((a, b) => a - b),
-    expected,
-    'every line delivered',
-  );
 }
 
 type Sent = { resumeAfterLine: number; doneRanges: [number, number][]; attemptsWithoutProgress: number };
