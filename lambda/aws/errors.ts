@@ -45,6 +45,16 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
 ]);
 const TRANSIENT_NAMES = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException']);
+/** Permanent whatever the status says (or when an error carries none): retrying cannot change the answer. */
+const PERMANENT_NAMES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'InvalidArgumentException',
+  'InvalidKMSResourceException',
+  'UnrecognizedClientException',
+  'ValidationException',
+  'KeyTooLongError',
+]);
 
 export function classifyAwsError(e: unknown): ClassifiedError {
   const err = e as { name?: unknown; message?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number } };
@@ -57,6 +67,7 @@ export function classifyAwsError(e: unknown): ClassifiedError {
   if (MISSING.has(name) || status === 404) return result('missing');
   if (name === 'PreconditionFailed' || status === 412) return result('precondition');
   if (THROTTLING.has(name) || status === 429 || status === 503) return result('throttled');
+  if (PERMANENT_NAMES.has(name)) return result('permanent');
   if (TRANSIENT_NAMES.has(name) || (code !== undefined && NETWORK_CODES.has(code))) return result('transient');
   if (status !== undefined && status >= 500) return result('transient');
   if (status !== undefined && status >= 400) return result('permanent');
@@ -64,6 +75,9 @@ export function classifyAwsError(e: unknown): ClassifiedError {
   // later is the safe default, and the attempt budget bounds it.
   return result('transient');
 }
+
+/** Whether an error name or a PutRecordBatch entry's `ErrorCode` means "slow down". */
+export const isThrottling = (nameOrCode: string): boolean => THROTTLING.has(nameOrCode);
 
 /** Whether trying again later may succeed. */
 export const mayPass = (c: ClassifiedError): boolean => c.kind === 'transient' || c.kind === 'throttled';

@@ -11,6 +11,7 @@
  * API: https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
  */
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { classifyAwsError, isThrottling, mayPass } from '../aws/errors';
 import type { Batch, OutgoingRecord } from './batcher';
 
 export interface SenderOptions {
@@ -57,16 +58,6 @@ export interface SendFailure {
   /** Whether trying again later may succeed (throttling, 5xx, network) or not (missing stream, access denied). */
   readonly transient: boolean;
 }
-
-const THROTTLING = new Set(['ServiceUnavailableException', 'ThrottlingException', 'LimitExceededException']);
-const PERMANENT = new Set([
-  'ResourceNotFoundException',
-  'InvalidArgumentException',
-  'AccessDeniedException',
-  'InvalidKMSResourceException',
-  'UnrecognizedClientException',
-  'ValidationException',
-]);
 
 export class FirehoseSender {
   readonly stats: SenderStats = { calls: 0, recordsAcked: 0, retries: 0, throttles: 0 };
@@ -128,7 +119,7 @@ export class FirehoseSender {
           const code = responses[i]?.ErrorCode;
           if (code || (responses[i] === undefined && (res.FailedPutCount ?? 0) > 0)) {
             failed.push(r);
-            if (code && THROTTLING.has(code)) this.stats.throttles++;
+            if (code && isThrottling(code)) this.stats.throttles++;
             failure = { message: `${code ?? 'unknown'}: ${responses[i]?.ErrorMessage ?? ''}`, transient: true };
           } else {
             acked.push(r.lineNumber);
@@ -137,8 +128,9 @@ export class FirehoseSender {
         this.stats.recordsAcked += pending.length - failed.length;
         pending = failed;
       } catch (e) {
-        failure = classify(e);
-        if (THROTTLING.has(errorName(e))) this.stats.throttles++;
+        const error = classifyAwsError(e);
+        failure = { message: error.message, transient: mayPass(error) };
+        if (isThrottling(error.name)) this.stats.throttles++;
         if (!failure.transient) return { acked, unacked: pending.map((r) => r.lineNumber), error: failure };
         if (signal?.aborted) {
           // Aborted at the deadline: the entries' fate is unknown; they stay pending for the continuation.
@@ -166,19 +158,4 @@ function deadlinePassed(): SendFailure {
     message: 'PutRecordBatch stopped at the invocation deadline: its entries are unacknowledged and will be resent',
     transient: true,
   };
-}
-
-function errorName(e: unknown): string {
-  return e instanceof Error ? e.name : '';
-}
-
-function classify(e: unknown): SendFailure {
-  const name = errorName(e);
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const message = `${name || 'Error'}: ${e instanceof Error ? e.message : String(e)}`;
-  if (PERMANENT.has(name)) return { message, transient: false };
-  if (status !== undefined && status >= 400 && status < 500 && !THROTTLING.has(name) && status !== 429) {
-    return { message, transient: false };
-  }
-  return { message, transient: true };
 }

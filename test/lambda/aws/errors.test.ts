@@ -51,6 +51,8 @@ const cases: [string, unknown, AwsErrorKind][] = [
   ['InvalidArgumentException 400', sdkError('InvalidArgumentException', 400), 'permanent'],
   ['ValidationException 400', sdkError('ValidationException', 400), 'permanent'],
   ['AccessDeniedException 400 (Firehose)', sdkError('AccessDeniedException', 400), 'permanent'],
+  ['UnrecognizedClientException without a status', sdkError('UnrecognizedClientException'), 'permanent'],
+  ['InvalidKMSResourceException without a status', sdkError('InvalidKMSResourceException'), 'permanent'],
 ];
 
 describe('classifyAwsError', () => {
