@@ -154,6 +154,7 @@ export interface LocalEndpoints {
   s3?: string;
   firehose?: string;
   sqs?: string;
+  dynamodb?: string;
 }
 
 export interface AwsTestEnvOptions {
@@ -169,6 +170,7 @@ const MANAGED_VARIABLES = [
   'AWS_ENDPOINT_URL_S3',
   'AWS_ENDPOINT_URL_FIREHOSE',
   'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
   'AWS_REGION',
   'AWS_DEFAULT_REGION',
@@ -185,7 +187,7 @@ const MANAGED_VARIABLES = [
 ] as const;
 
 /**
- * Point SDK clients created from the environment at local peers. Sets AWS_ENDPOINT_URL_{S3,FIREHOSE,SQS} for the
+ * Point SDK clients created from the environment at local peers. Sets AWS_ENDPOINT_URL_{S3,FIREHOSE,SQS,DYNAMODB} for the
  * endpoints given (and deletes the ones not given, and AWS_ENDPOINT_URL), AWS_REGION, fake static credentials, and
  * isolates the SDK from any ~/.aws config/credentials files and the EC2 metadata service. Returns a function that
  * restores every touched variable to its previous value (or absence).
@@ -204,6 +206,7 @@ export function setAwsTestEnv(endpoints: LocalEndpoints, options: AwsTestEnvOpti
   set('AWS_ENDPOINT_URL_S3', endpoints.s3);
   set('AWS_ENDPOINT_URL_FIREHOSE', endpoints.firehose);
   set('AWS_ENDPOINT_URL_SQS', endpoints.sqs);
+  set('AWS_ENDPOINT_URL_DYNAMODB', endpoints.dynamodb);
   set('AWS_REGION', TEST_REGION);
   set('AWS_DEFAULT_REGION', TEST_REGION);
   set('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
