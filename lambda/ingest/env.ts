@@ -24,4 +24,17 @@ export const ENV = {
   safetyMarginMs: 'TIME_SAFETY_MARGIN_MS',
   /** Optional. Continuation attempts without progress before the message is failed (then dead-lettered). Default 5. */
   maxAttempts: 'MAX_ATTEMPTS_WITHOUT_PROGRESS',
+  /**
+   * Optional in the handler, always set by the stack. Name of the object ledger's DynamoDB table
+   * (lambda/ledger/). Unset: no ledger (claims, skips of done objects and persisted checkpoints are off; the
+   * continuation messages alone carry the position, as before the ledger).
+   */
+  ledgerTableName: 'LEDGER_TABLE_NAME',
+  /** Optional. Days after its last write a ledger entry expires (DynamoDB TTL); 0 = never. Default 400. */
+  ledgerRetentionDays: 'LEDGER_RETENTION_DAYS',
+  /**
+   * Optional. Lines settled between two checkpoints persisted to the ledger while an object streams: the bound on
+   * lines sent again after a hard kill. Default set in config.ts.
+   */
+  checkpointEveryLines: 'LEDGER_CHECKPOINT_EVERY_LINES',
 } as const;

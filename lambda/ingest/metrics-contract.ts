@@ -39,14 +39,49 @@ export const METRICS = {
   Retries: 'Count',
   Throttles: 'Count',
   DurationMs: 'Milliseconds',
+  /** Objects the ledger already has as done (a duplicate notification, an overlapping backfill): not read again. */
+  ObjectsAlreadyDone: 'Count',
+  /** Objects another invocation holds under a live lease: retried later, not read twice at the same time. */
+  ObjectsBusy: 'Count',
+  /** Objects whose earlier holder died (expired lease): resumed from the ledger's checkpoint. */
+  ObjectsTakenOver: 'Count',
+  /** Checkpoints persisted to the ledger while objects streamed. */
+  CheckpointsPersisted: 'Count',
+  /** Ledger calls that failed (throttling, outage, timeout) after the SDK's retries. */
+  LedgerErrors: 'Count',
 } as const;
 
 export type MetricName = keyof typeof METRICS;
+
+/** `Service` of the scheduled completeness check (lambda/check/). */
+export const METRICS_CHECK_SERVICE = 'completeness-check';
+
+/** The completeness check's metrics, one value per run (its alarm reads `ObjectsNotInPipeline`). */
+export const CHECK_METRICS = {
+  /**
+   * Objects listed in S3, older than the grace period, that the ledger has never seen: their notification never
+   * reached the ingest queue.
+   */
+  ObjectsNotInPipeline: 'Count',
+  /** Objects the ledger has as failed (given up, dead-lettered). */
+  ObjectsFailed: 'Count',
+  ObjectsInProgress: 'Count',
+  ObjectsDone: 'Count',
+  /** Missing objects the check enqueued itself (when auto-enqueue is on). */
+  ObjectsEnqueued: 'Count',
+  /** Runs that could not finish their comparison (S3 or ledger errors). */
+  CheckErrors: 'Count',
+} as const;
+
+export type CheckMetricName = keyof typeof CHECK_METRICS;
 
 /** The dimension names of every metric, in the order of the EMF dimension set. */
 export const METRICS_DIMENSION_NAMES = [METRICS_SERVICE_DIMENSION, METRICS_STACK_DIMENSION] as const;
 
 /** The dimensions (name to value) of every metric of the stack `stackName`. */
-export function metricsDimensions(stackName: string): Record<(typeof METRICS_DIMENSION_NAMES)[number], string> {
-  return { [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE, [METRICS_STACK_DIMENSION]: stackName };
+export function metricsDimensions(
+  stackName: string,
+  service: string = METRICS_SERVICE,
+): Record<(typeof METRICS_DIMENSION_NAMES)[number], string> {
+  return { [METRICS_SERVICE_DIMENSION]: service, [METRICS_STACK_DIMENSION]: stackName };
 }
