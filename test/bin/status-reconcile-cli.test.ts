@@ -26,7 +26,7 @@ import { albLine } from '../support/alb-line';
 import { s3TestClientConfig, setAwsTestEnv, testClientConfig } from '../support/aws-env';
 import { captureIo } from '../support/cli-io';
 import { ACCOUNT, accessKey, LedgerFixture } from '../support/ledger-fixture';
-import { LEDGER_TEST_TABLE, LocalDynamoDb } from '../support/local-dynamodb';
+import { dynamoFaults, LEDGER_TEST_TABLE, LocalDynamoDb } from '../support/local-dynamodb';
 import { LocalS3 } from '../support/local-s3';
 import { LocalSqs } from '../support/local-sqs';
 
@@ -282,6 +282,29 @@ describe('alb-iceberg status', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^alb-iceberg status: ResourceNotFoundException/);
     assert.doesNotMatch(r.stderr, /^\s+at /m);
+  });
+
+  it('ends with the endpoint named when the ledger accepts connections and never answers', {
+    timeout: 20_000,
+  }, async () => {
+    ddb.fault((call) => (call.operation === 'Query' ? dynamoFaults.hang() : undefined));
+    try {
+      const c = captureIo();
+      const started = Date.now();
+      const code = await runStatusCommand([...scope, '--from', '2026-11-22', '--to', '2026-11-22'], c.io, {
+        ...deps(),
+        dynamodb: undefined,
+        aws: {
+          timeouts: { connectionTimeoutMs: 200, requestTimeoutMs: 300, socketTimeoutMs: 300 },
+          config: testClientConfig(ddb.endpoint, { maxAttempts: 1 }),
+        },
+      });
+      assert.equal(code, 1);
+      assert.ok(Date.now() - started < 10_000, 'ended within seconds');
+      assert.match(c.err(), new RegExp(`calling ${ddb.endpoint.replace(/[.]/g, '\\.')}; connect timeout 200 ms`));
+    } finally {
+      ddb.fault(undefined);
+    }
   });
 
   it('runs through the alb-iceberg dispatcher with clients from the environment (AWS_ENDPOINT_URL_DYNAMODB)', async () => {
