@@ -5,6 +5,7 @@
  * endpoint it was waiting for, which is what an operator needs to see (a wrong AWS_ENDPOINT_URL_*, a proxy, a VPC
  * endpoint that drops packets).
  */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient, type FirehoseClientConfig } from '@aws-sdk/client-firehose';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
@@ -30,6 +31,10 @@ export function sqsClient(o: AwsClientOptions = {}): SQSClient {
 
 export function firehoseClient(o: AwsClientOptions = {}): FirehoseClient {
   return withEndpointInErrors(new FirehoseClient({ ...base(o), ...(o.config as FirehoseClientConfig) }), o.timeouts);
+}
+
+export function dynamodbClient(o: AwsClientOptions = {}): DynamoDBClient {
+  return withEndpointInErrors(new DynamoDBClient({ ...base(o), ...(o.config as DynamoDBClientConfig) }), o.timeouts);
 }
 
 const base = (o: AwsClientOptions) => ({ requestHandler: requestHandlerOptions(o.timeouts ?? DEFAULT_TIMEOUTS) });

@@ -8,7 +8,9 @@ import type { OptionSpecs } from './args';
 import { BACKFILL_DEPRECATED, BACKFILL_OPTIONS, runBackfillCommand } from './commands/backfill';
 import { ERRORS_OPTIONS, runErrorsCommand } from './commands/errors';
 import { PARSE_OPTIONS, runParse } from './commands/parse';
+import { RECONCILE_ALIASES, RECONCILE_OPTIONS, runReconcileCommand } from './commands/reconcile';
 import { REDRIVE_OPTIONS, runRedriveCommand } from './commands/redrive';
+import { runStatusCommand, STATUS_OPTIONS } from './commands/status';
 import { type CliIo, processIo } from './io';
 
 export interface Command {
@@ -31,6 +33,17 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: (args, io) => runBackfillCommand(args, io),
     options: BACKFILL_OPTIONS,
     deprecated: BACKFILL_DEPRECATED,
+  },
+  status: {
+    summary: 'prove every log object of a date range reached the table (S3 listing against the object ledger)',
+    run: (args, io) => runStatusCommand(args, io),
+    options: STATUS_OPTIONS,
+  },
+  reconcile: {
+    summary: 'enqueue exactly the log objects the ledger has never seen (and, with --failed, the failed ones)',
+    run: (args, io) => runReconcileCommand(args, io),
+    options: RECONCILE_OPTIONS,
+    deprecated: RECONCILE_ALIASES,
   },
   errors: {
     summary: "summarise Firehose's failed records and the parser's rejected lines",

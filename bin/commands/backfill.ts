@@ -4,8 +4,10 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import {
   type BackfillOptions,
   type BackfillResult,
@@ -20,14 +22,18 @@ import { onInterrupt } from '../../lambda/ops/interrupt';
 import { ProgressLine } from '../../lambda/ops/progress';
 import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
-import { type AwsClientOptions, s3Client, sqsClient } from '../aws-clients';
+import { type AwsClientOptions, dynamodbClient, s3Client, sqsClient } from '../aws-clients';
 import type { CliIo } from '../io';
 
 export const DEFAULT_RATE = 100;
 
+/** Printed (stderr) by a backfill without --ledger-table. */
+export const NO_LEDGER_WARNING =
+  'alb-iceberg backfill: warning: no --ledger-table: objects already ingested are enqueued again (their rows come back as duplicates); pass --ledger-table <LedgerTableName> to leave them out';
+
 const HELP = `Usage: alb-iceberg backfill --bucket BUCKET --queue QUEUE_URL [--prefix PREFIX] [--from YYYY-MM-DD]
                             [--to YYYY-MM-DD] [--account ID]... [--log-region REGION]... [--rate N]
-                            [--checkpoint FILE] [--dry-run]
+                            [--checkpoint FILE] [--ledger-table TABLE] [--dry-run]
 
 Enqueues existing ALB access-log objects on the ingest queue, one S3-notification-shaped message per object
 (eventName ObjectCreated:Backfill), so that the pipeline ingests old files exactly like new ones. S3 notifications
@@ -47,6 +53,12 @@ Options:
   --rate N            At most N messages per second. Default: ${DEFAULT_RATE}.
   --checkpoint FILE   Progress file used to resume. Default: .alb-iceberg-backfill-<hash>.json in the current
                       directory, one per bucket, prefix, dates, accounts, regions and queue.
+  --ledger-table TABLE
+                      The object ledger's DynamoDB table (stack output LedgerTableName): objects whose listed
+                      version the ledger has as done or skipped are not enqueued (counted as 'already done'), so
+                      an overlapping backfill sends nothing twice. Without it, every object is sent (a warning
+                      says so): objects already ingested are read again and their rows come back as duplicates,
+                      which the dedup view removes.
   --dry-run           List and count only: send nothing, write no checkpoint.
   -h, --help          Show this help.
 
@@ -65,7 +77,8 @@ To re-ingest files whose lines were rejected, once the parser is fixed: run back
 
 AWS credentials and endpoints come from the usual environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SQS...).
 Permissions: s3:ListBucket on the log bucket (objects are not read), sqs:SendMessage on the queue (and
-kms:GenerateDataKey + kms:Decrypt when the queue uses a customer-managed key).
+kms:GenerateDataKey + kms:Decrypt when the queue uses a customer-managed key), dynamodb:Query on the ledger table
+with --ledger-table (one Query per day folder).
 A progress line is shown on a terminal; the summary goes to stdout.
 
 Examples:
@@ -87,6 +100,7 @@ export const BACKFILL_OPTIONS = {
   region: { type: 'string', multiple: true, value: 'REGION' },
   rate: { type: 'string', value: 'N' },
   checkpoint: { type: 'string', value: 'FILE' },
+  'ledger-table': { type: 'string', value: 'TABLE' },
   'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
@@ -99,6 +113,7 @@ export interface BackfillCommandDeps {
   readonly aws?: AwsClientOptions;
   readonly s3?: S3Client;
   readonly sqs?: SQSClient;
+  readonly dynamodb?: DynamoDBClient;
   /** Whether stderr is a terminal (progress line). Default: process.stderr.isTTY. */
   readonly stderrIsTTY?: boolean;
   /** Directory of the default checkpoint file. Default: the working directory. */
@@ -144,6 +159,17 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
     throw e;
   }
 
+  if (values['ledger-table'] === '') return usage('--ledger-table cannot be empty');
+  if (values['ledger-table'] === undefined) io.err(`${NO_LEDGER_WARNING}\n`);
+  const ledger =
+    values['ledger-table'] === undefined
+      ? undefined
+      : new ObjectLedger({
+          client: deps.dynamodb ?? dynamodbClient(deps.aws),
+          tableName: values['ledger-table'],
+          retentionDays: 0,
+        });
+
   const checkpointPath = values.checkpoint ?? join(deps.cwd ?? process.cwd(), defaultCheckpointFile(options));
   const cannotSave = options.dryRun ? undefined : checkpointProblem(checkpointPath);
   if (cannotSave) return usage(cannotSave);
@@ -166,6 +192,7 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
       s3: deps.s3 ?? s3Client(deps.aws),
       sqs: deps.sqs ?? sqsClient(deps.aws),
       checkpoint: store,
+      ...(ledger ? { ledger } : {}),
       ...(signal ? { signal } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
@@ -192,7 +219,7 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
     interrupt?.dispose();
   }
   progress.clear();
-  await io.out(summary(result, options, where, checkpointPath));
+  await io.out(summary(result, options, where, checkpointPath, ledger?.tableName));
   if (result.stopped) {
     io.err(
       `alb-iceberg backfill: stopped: ${result.stopped}\n` +
@@ -208,7 +235,7 @@ function parseOptions(argv: string[]) {
 }
 
 /** Why a --queue value cannot be a queue URL, or undefined when it can. */
-function queueUrlProblem(queue: string): string | undefined {
+export function queueUrlProblem(queue: string): string | undefined {
   let url: URL;
   try {
     url = new URL(queue);
@@ -246,7 +273,13 @@ function statOrUndefined(path: string) {
 
 const shorten = (key: string) => (key.length > 80 ? `…${key.slice(-79)}` : key);
 
-function summary(r: BackfillResult, o: BackfillOptions, where: string, checkpoint: string): string {
+function summary(
+  r: BackfillResult,
+  o: BackfillOptions,
+  where: string,
+  checkpoint: string,
+  ledgerTable: string | undefined,
+): string {
   const range = o.from || o.to ? ` from ${o.from ?? 'the start'} to ${o.to ?? (o.from ? 'today' : 'the end')}` : '';
   const lines = [
     `${o.dryRun ? 'backfill (dry run)' : 'backfill'}: ${where}${range}${o.dryRun ? '' : ` -> ${o.queueUrl}`}`,
@@ -263,8 +296,10 @@ function summary(r: BackfillResult, o: BackfillOptions, where: string, checkpoin
   lines.push(
     `keys listed: ${r.listed} in ${r.listRequests} ListObjectsV2 request(s)`,
     `skipped: ${r.skippedNotAccessLog} not access logs, ${r.skippedEmpty} empty, ` +
-      `${r.skippedAlreadyEnqueued} already enqueued by an earlier run`,
+      `${r.skippedAlreadyEnqueued} already enqueued by an earlier run` +
+      (ledgerTable === undefined ? '' : `, ${r.skippedLedgerDone} already done in the ledger`),
   );
+  if (ledgerTable !== undefined) lines.push(`ledger: ${ledgerTable} (${r.ledgerQueries} day folder(s) read)`);
   if (!o.dryRun)
     lines.push(`checkpoint: ${checkpoint} (${r.complete ? 'complete' : 'incomplete: run again to resume'})`);
   return `${lines.join('\n')}\n`;

@@ -22,16 +22,35 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { type LedgerEntry, normaliseEtag, splitKey } from '../ledger/entry';
 import { describeLogKey } from '../s3/log-key';
 import { dayFolder, dayFolders, nextDay, parseDay } from './dates';
-import { compareKeys, errorText, httpStatus, type ListedObject, listFolders, listObjects } from './s3-objects';
+import {
+  compareKeys,
+  errorText,
+  httpStatus,
+  type ListedObject,
+  type ListOptions,
+  listFolders,
+  listObjects,
+} from './s3-objects';
 
 /** SendMessageBatch accepts at most 10 entries. */
 export const SQS_BATCH_SIZE = 10;
 export const BACKFILL_EVENT_NAME = 'ObjectCreated:Backfill';
 
+/** Which log objects: a bucket, prefix, dates (`YYYY-MM-DD`, UTC, the ALB folder dates), accounts and regions. */
+export interface LogScope {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly accounts?: readonly string[];
+  readonly regions?: readonly string[];
+}
+
 /** What to backfill. Dates are `YYYY-MM-DD` (UTC, the ALB folder dates) as given by the operator. */
-export interface BackfillScope {
+export interface BackfillScope extends LogScope {
   readonly bucket: string;
   /** The log prefix configured on the load balancers ('' for none); with or without a trailing slash. */
   readonly prefix?: string;
@@ -62,7 +81,7 @@ export function normalisePrefix(prefix: string | undefined): string {
 }
 
 /** Checks a scope; throws BackfillUsageError naming the problem. */
-export function validateScope(scope: BackfillScope): void {
+export function validateScope(scope: LogScope | BackfillScope): void {
   const from = scope.from === undefined ? undefined : parseDay(scope.from);
   const to = scope.to === undefined ? undefined : parseDay(scope.to);
   if (scope.from !== undefined && from === undefined) {
@@ -144,24 +163,26 @@ export interface ListingCounters {
  */
 export async function* listingRanges(
   s3: S3Client,
-  scope: BackfillScope,
+  scope: LogScope | BackfillScope,
   today: number,
   counters: ListingCounters,
+  listOptions: Pick<ListOptions, 'callSignal'> = {},
 ): AsyncGenerator<ListingRange> {
   const onRequest = () => {
     counters.listRequests++;
   };
+  const discover = { onRequest, ...listOptions };
   const root = `${normalisePrefix(scope.prefix)}AWSLogs/`;
   const accounts = scope.accounts
     ? [...new Set(scope.accounts)].map((a) => `${root}${a}/`).sort(compareKeys)
-    : (await listFolders(s3, scope.bucket, root, { onRequest })).filter((p) => /\/\d{12}\/$/.test(p));
+    : (await listFolders(s3, scope.bucket, root, discover)).filter((p) => /\/\d{12}\/$/.test(p));
   const from = scope.from === undefined ? undefined : parseDay(scope.from);
   const to = scope.to === undefined ? undefined : parseDay(scope.to);
   for (const account of accounts) {
     const elb = `${account}elasticloadbalancing/`;
     const regions = scope.regions
       ? [...new Set(scope.regions)].map((r) => `${elb}${r}/`).sort(compareKeys)
-      : await listFolders(s3, scope.bucket, elb, { onRequest });
+      : await listFolders(s3, scope.bucket, elb, discover);
     for (const region of regions) {
       if (from !== undefined) {
         for (const day of dayFolders(from, to ?? today)) yield { prefix: `${region}${day}/` };
@@ -378,6 +399,43 @@ export interface BackfillDeps {
   readonly random?: () => number;
   /** Called after each listed key and each batch (throttle it yourself). */
   readonly onProgress?: (progress: BackfillResult) => void;
+  /** The object ledger: when given, versions it has as done or skipped are not enqueued. */
+  readonly ledger?: LedgerReader;
+}
+
+/** The part of the object ledger (lambda/ledger/object-ledger.ts) that backfill, status and reconcile read. */
+export interface LedgerReader {
+  listFolder(bucket: string, folder: string, call?: { abortSignal?: AbortSignal }): AsyncIterable<LedgerEntry>;
+}
+
+/**
+ * Which versions of the current folder the ledger has as done or skipped. Keys come in S3 order, so one folder's
+ * keys are consecutive: the folder's entries are read once, when its first key comes, and only that folder's set is
+ * kept (memory: one folder).
+ */
+class LedgerDoneSet {
+  private folder: string | undefined;
+  private versions = new Set<string>();
+
+  constructor(
+    private readonly ledger: LedgerReader,
+    private readonly bucket: string,
+    private readonly counters: { ledgerQueries: number },
+  ) {}
+
+  async has(o: ListedObject): Promise<boolean> {
+    const { folder } = splitKey(o.key);
+    if (folder !== this.folder) {
+      const versions = new Set<string>();
+      this.counters.ledgerQueries++;
+      for await (const e of this.ledger.listFolder(this.bucket, folder)) {
+        if (e.state === 'done' || e.state === 'skipped') versions.add(`${e.etag}\n${e.key}`);
+      }
+      this.folder = folder;
+      this.versions = versions;
+    }
+    return this.versions.has(`${normaliseEtag(o.etag)}\n${o.key}`);
+  }
 }
 
 export interface BackfillResult {
@@ -397,6 +455,10 @@ export interface BackfillResult {
   skippedEmpty: number;
   /** Keys after the checkpoint that an earlier run had already enqueued. */
   skippedAlreadyEnqueued: number;
+  /** Objects whose listed version the ledger has as done or skipped (only with a ledger): not enqueued. */
+  skippedLedgerDone: number;
+  /** Day folders read from the ledger (one Query each, more for a folder over 1 MB of entries). */
+  ledgerQueries: number;
   /** The key the run resumed after, if any. */
   resumedAfter: string | undefined;
   /** Whether the whole listing was handled. */
@@ -407,78 +469,83 @@ export interface BackfillResult {
   currentKey: string | undefined;
 }
 
-/** Thrown when a checkpoint belongs to another backfill. */
-export class CheckpointMismatchError extends BackfillUsageError {}
+/** Attempts per batch entry before a run stops. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
 
-export async function runBackfill(options: BackfillOptions, deps: BackfillDeps): Promise<BackfillResult> {
-  validateScope(options);
-  const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = deps.random ?? Math.random;
-  const maxAttempts = options.maxAttempts ?? 8;
-  const scopeId = checkpointScope(options);
-  const store = deps.checkpoint;
-  if (!options.dryRun && !store) throw new Error('a checkpoint store is required unless dryRun');
+export interface SenderCounters {
+  /** SendMessageBatch calls, retries included. */
+  batchCalls: number;
+  /** Batch entries retried. */
+  retries: number;
+}
 
-  const previous = store?.load();
-  if (previous && JSON.stringify(previous.scope) !== JSON.stringify(scopeId)) {
-    throw new CheckpointMismatchError(
-      `checkpoint ${store!.location} belongs to another backfill (${JSON.stringify(previous.scope)}): ` +
-        'pass another --checkpoint, or delete it to start over',
-    );
+export interface MessageSenderOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  /** The log bucket the messages name. */
+  readonly bucket: string;
+  /** Messages per second (token bucket). */
+  readonly ratePerSecond: number;
+  readonly maxAttempts?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly counters: SenderCounters;
+  /** Abort signal of each SendMessageBatch call (a caller with a deadline), asked for just before the call. */
+  readonly callSignal?: () => AbortSignal | undefined;
+}
+
+/**
+ * Sends backfill messages (one S3-notification-shaped message per object, {@link backfillMessageBody}) in
+ * SendMessageBatch calls of up to 10, rate-limited; entries SQS reports failed are retried with backoff and jitter,
+ * a sender fault (the message itself is invalid) is not. Shared by backfill, reconcile and the scheduled check.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
+ */
+export class MessageSender {
+  private readonly limiter: RateLimiter;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: MessageSenderOptions) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.limiter = new RateLimiter(options.ratePerSecond, this.now, this.sleep);
   }
-  let lastKey = previous?.lastKey;
-  const alsoDone = new Set(previous?.alsoDone ?? []);
-  const totals = { ...(previous?.totals ?? { objects: 0, bytes: 0, messages: 0 }) };
 
-  const result: BackfillResult = {
-    objects: 0,
-    bytes: 0,
-    messages: 0,
-    batchCalls: 0,
-    retries: 0,
-    listRequests: 0,
-    listed: 0,
-    skippedNotAccessLog: 0,
-    skippedEmpty: 0,
-    skippedAlreadyEnqueued: 0,
-    resumedAfter: lastKey,
-    complete: false,
-    stopped: undefined,
-    currentKey: undefined,
-  };
-  const save = (complete: boolean) => {
-    if (options.dryRun || !store) return;
-    store.save({
-      kind: CHECKPOINT_KIND,
-      version: 1,
-      scope: scopeId,
-      ...(lastKey !== undefined ? { lastKey } : {}),
-      alsoDone: [...alsoDone].sort(compareKeys),
-      complete,
-      totals,
-      updatedAt: new Date(now()).toISOString(),
-    });
-  };
+  /** Sends `objects` in batches of 10, in order, stopping at the first batch that cannot be sent entirely. */
+  async sendAll(objects: readonly ListedObject[]): Promise<{ sent: ListedObject[]; failure?: string }> {
+    const sent: ListedObject[] = [];
+    for (let i = 0; i < objects.length; i += SQS_BATCH_SIZE) {
+      const r = await this.sendBatch(objects.slice(i, i + SQS_BATCH_SIZE));
+      sent.push(...r.sent);
+      if (r.failure) return { sent, failure: r.failure };
+    }
+    return { sent };
+  }
 
-  const limiter = new RateLimiter(options.ratePerSecond ?? 100, now, sleep);
-
-  /** Sends one batch; returns the keys enqueued, and a reason when some could not be. */
-  const sendBatch = async (objects: ListedObject[]): Promise<{ sent: ListedObject[]; failure?: string }> => {
-    const sentAt = new Date(now());
+  /** Sends one batch (at most 10); returns the objects enqueued, and a reason when some could not be. */
+  async sendBatch(objects: readonly ListedObject[]): Promise<{ sent: ListedObject[]; failure?: string }> {
+    const { counters, maxAttempts } = { counters: this.options.counters, maxAttempts: this.maxAttempts };
+    const sentAt = new Date(this.now());
     let pending: { entry: SendMessageBatchRequestEntry; object: ListedObject }[] = objects.map((object, i) => ({
-      entry: { Id: `m${i}`, MessageBody: backfillMessageBody(options.bucket, object, sentAt) },
+      entry: { Id: `m${i}`, MessageBody: backfillMessageBody(this.options.bucket, object, sentAt) },
       object,
     }));
     const sent: ListedObject[] = [];
     let lastProblem = '';
     for (let attempt = 1; ; attempt++) {
-      await limiter.take(pending.length);
-      result.batchCalls++;
+      await this.limiter.take(pending.length);
+      counters.batchCalls++;
       let failedIds: Map<string, { code: string; senderFault: boolean; message: string }>;
       try {
-        const res = await deps.sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: pending.map((p) => p.entry) }),
+        const abortSignal = this.options.callSignal?.();
+        const res = await this.options.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: pending.map((p) => p.entry) }),
+          abortSignal ? { abortSignal } : {},
         );
         const ok = new Set((res.Successful ?? []).map((s) => s.Id));
         failedIds = new Map(
@@ -512,17 +579,87 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
           failure: `${pending.length} message(s) still failing after ${maxAttempts} attempts: ${lastProblem}`,
         };
       }
-      result.retries += pending.length;
-      await sleep(random() * Math.min(10_000, 200 * 2 ** (attempt - 1)));
+      counters.retries += pending.length;
+      await this.sleep(this.random() * Math.min(10_000, 200 * 2 ** (attempt - 1)));
     }
+  }
+}
+
+/** Thrown when a checkpoint belongs to another backfill. */
+export class CheckpointMismatchError extends BackfillUsageError {}
+
+export async function runBackfill(options: BackfillOptions, deps: BackfillDeps): Promise<BackfillResult> {
+  validateScope(options);
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const scopeId = checkpointScope(options);
+  const store = deps.checkpoint;
+  if (!options.dryRun && !store) throw new Error('a checkpoint store is required unless dryRun');
+
+  const previous = store?.load();
+  if (previous && JSON.stringify(previous.scope) !== JSON.stringify(scopeId)) {
+    throw new CheckpointMismatchError(
+      `checkpoint ${store!.location} belongs to another backfill (${JSON.stringify(previous.scope)}): ` +
+        'pass another --checkpoint, or delete it to start over',
+    );
+  }
+  let lastKey = previous?.lastKey;
+  const alsoDone = new Set(previous?.alsoDone ?? []);
+  const totals = { ...(previous?.totals ?? { objects: 0, bytes: 0, messages: 0 }) };
+
+  const result: BackfillResult = {
+    objects: 0,
+    bytes: 0,
+    messages: 0,
+    batchCalls: 0,
+    retries: 0,
+    listRequests: 0,
+    listed: 0,
+    skippedNotAccessLog: 0,
+    skippedEmpty: 0,
+    skippedAlreadyEnqueued: 0,
+    skippedLedgerDone: 0,
+    ledgerQueries: 0,
+    resumedAfter: lastKey,
+    complete: false,
+    stopped: undefined,
+    currentKey: undefined,
   };
+  const save = (complete: boolean) => {
+    if (options.dryRun || !store) return;
+    store.save({
+      kind: CHECKPOINT_KIND,
+      version: 1,
+      scope: scopeId,
+      ...(lastKey !== undefined ? { lastKey } : {}),
+      alsoDone: [...alsoDone].sort(compareKeys),
+      complete,
+      totals,
+      updatedAt: new Date(now()).toISOString(),
+    });
+  };
+
+  const sender = new MessageSender({
+    sqs: deps.sqs,
+    queueUrl: options.queueUrl,
+    bucket: options.bucket,
+    ratePerSecond: options.ratePerSecond ?? 100,
+    maxAttempts,
+    now,
+    sleep,
+    random,
+    counters: result,
+  });
+  const ledger = deps.ledger ? new LedgerDoneSet(deps.ledger, options.bucket, result) : undefined;
 
   let batch: ListedObject[] = [];
   const flush = async (): Promise<boolean> => {
     if (batch.length === 0) return true;
     const objects = batch;
     batch = [];
-    const { sent, failure } = await sendBatch(objects);
+    const { sent, failure } = await sender.sendBatch(objects);
     result.messages += sent.length;
     totals.messages += sent.length;
     const sentBytes = sent.reduce((n, o) => n + o.size, 0);
@@ -569,6 +706,12 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     if (o.size === 0) {
       // ALB writes real 0-byte files; the ingest function would skip them without reading.
       result.skippedEmpty++;
+      continue;
+    }
+    if (ledger && (await ledger.has(o))) {
+      // Already a row (or skipped on purpose) for this exact version: sending it again would only cost a ledger read
+      // in the ingest function, and make an overlapping backfill look like duplicates in the queue.
+      result.skippedLedgerDone++;
       continue;
     }
     result.objects++;

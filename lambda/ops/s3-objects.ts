@@ -20,6 +20,17 @@ export interface ListOptions {
   readonly startAfter?: string;
   /** Called once per ListObjectsV2 request (for progress and tests). */
   readonly onRequest?: () => void;
+  /**
+   * The abort signal of each request, asked for just before it is sent: a caller with a deadline (the scheduled
+   * check) bounds every call by the time it has left, on top of the client's own timeouts.
+   */
+  readonly callSignal?: () => AbortSignal | undefined;
+}
+
+/** The SDK's per-call options (`send(command, { abortSignal })`) for one request. */
+function callOptions(options: Pick<ListOptions, 'callSignal'>): { abortSignal?: AbortSignal } {
+  const abortSignal = options.callSignal?.();
+  return abortSignal ? { abortSignal } : {};
 }
 
 /** Every object under `prefix`, in S3's order (UTF-8 byte order of the keys), page by page. */
@@ -38,6 +49,7 @@ export async function* listObjects(
         Prefix: prefix,
         ...(token ? { ContinuationToken: token } : options.startAfter ? { StartAfter: options.startAfter } : {}),
       }),
+      callOptions(options),
     );
     for (const o of res.Contents ?? []) {
       if (o.Key === undefined) continue;
@@ -52,7 +64,7 @@ export async function listFolders(
   s3: S3Client,
   bucket: string,
   prefix: string,
-  options: Pick<ListOptions, 'onRequest'> = {},
+  options: Pick<ListOptions, 'onRequest' | 'callSignal'> = {},
 ): Promise<string[]> {
   const out: string[] = [];
   let token: string | undefined;
@@ -65,6 +77,7 @@ export async function listFolders(
         Delimiter: '/',
         ...(token ? { ContinuationToken: token } : {}),
       }),
+      callOptions(options),
     );
     for (const p of res.CommonPrefixes ?? []) if (p.Prefix !== undefined) out.push(p.Prefix);
     token = res.IsTruncated ? res.NextContinuationToken : undefined;

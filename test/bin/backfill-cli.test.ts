@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { main } from '../../bin/cli';
-import { type BackfillCommandDeps, runBackfillCommand } from '../../bin/commands/backfill';
+import { type BackfillCommandDeps, NO_LEDGER_WARNING, runBackfillCommand } from '../../bin/commands/backfill';
 import type { BackfillCheckpoint } from '../../lambda/ops/backfill';
 import { decodeEventKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
@@ -459,7 +459,11 @@ describe('alb-iceberg backfill: command line', () => {
       join(dir, 'p.json'),
     ]);
     assert.equal(pipe.code, 0);
-    assert.equal(pipe.stderr, '', 'nothing but the summary (on stdout) when stderr is not a terminal');
+    assert.equal(
+      pipe.stderr,
+      `${NO_LEDGER_WARNING}\n`,
+      'nothing but the summary (on stdout) and the no-ledger warning when stderr is not a terminal',
+    );
     assert.match(pipe.stdout, /objects enqueued: 40/);
   });
 

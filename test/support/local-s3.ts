@@ -212,7 +212,13 @@ export class LocalS3 {
     bucket: string,
     key: string,
     body: Buffer | Uint8Array | string,
-    options: { contentType?: string; contentEncoding?: string; metadata?: Record<string, string> } = {},
+    options: {
+      contentType?: string;
+      contentEncoding?: string;
+      metadata?: Record<string, string>;
+      /** LastModified of the stored object (default: now, whole seconds as S3 lists it), to seed old objects. */
+      lastModified?: Date;
+    } = {},
   ): S3ObjectState {
     const b = this.requireBucket(bucket);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
@@ -221,7 +227,7 @@ export class LocalS3 {
       key,
       body: bytes,
       etag: etagOf(bytes),
-      lastModified: nowSeconds(),
+      lastModified: options.lastModified ?? nowSeconds(),
       contentType: options.contentType,
       contentEncoding: options.contentEncoding,
       metadata: { ...options.metadata },

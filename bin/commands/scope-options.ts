@@ -1,0 +1,84 @@
+/**
+ * The options `status` and `reconcile` share: which log objects (bucket, prefix, days, accounts, regions), which
+ * ledger, and the grace period. Parsing them into a scan scope is pure, so it is unit-tested without any server.
+ */
+
+import { DEFAULT_GRACE_MINUTES } from '../../lambda/ledger/completeness';
+import { BackfillUsageError, validateScope } from '../../lambda/ops/backfill';
+import { dayOf } from '../../lambda/ops/dates';
+import type { ScanScope } from '../../lambda/ops/ledger-scan';
+import type { OptionSpecs } from '../args';
+
+export { DEFAULT_GRACE_MINUTES };
+
+export const SCOPE_OPTIONS = {
+  bucket: { type: 'string', value: 'BUCKET' },
+  prefix: { type: 'string', value: 'PREFIX' },
+  from: { type: 'string', value: 'YYYY-MM-DD' },
+  to: { type: 'string', value: 'YYYY-MM-DD' },
+  account: { type: 'string', multiple: true, value: 'ID' },
+  'log-region': { type: 'string', multiple: true, value: 'REGION' },
+  'ledger-table': { type: 'string', value: 'TABLE' },
+  'grace-minutes': { type: 'string', value: 'N' },
+} as const satisfies OptionSpecs;
+
+/** The help text of the shared options (aligned for a 21-character option column). */
+export const SCOPE_HELP = `  --bucket BUCKET       The ALB log bucket.
+  --prefix PREFIX       The log prefix configured on the load balancers (access_logs.s3.prefix: the part before
+                        AWSLogs/). Default: none.
+  --from DATE           First day (the UTC date folder ALB writes, YYYY-MM-DD). Required: every day costs one
+                        S3 listing and one ledger query per account and region.
+  --to DATE             Last day, inclusive. Default: today (UTC).
+  --account ID          Only this account's logs (repeatable). Default: every account found under AWSLogs/.
+  --log-region REGION   Only this region folder of the log keys (repeatable). Default: every region folder found.
+                        NOT the AWS region the CLI calls (that is AWS_REGION).
+  --ledger-table TABLE  The object ledger's DynamoDB table (stack output LedgerTableName). Required.
+  --grace-minutes N     Objects younger than N minutes that the ledger does not know yet are 'recent' (their
+                        notification may still be on its way), not 'missing'. Default: ${DEFAULT_GRACE_MINUTES}.`;
+
+export interface ParsedScope {
+  readonly scope: ScanScope;
+  /** The last day, resolved (`--to`, or today in UTC). */
+  readonly to: string;
+  readonly ledgerTable: string;
+  readonly graceMinutes: number;
+}
+
+type ScopeValues = {
+  readonly [K in keyof typeof SCOPE_OPTIONS]?: (typeof SCOPE_OPTIONS)[K] extends { multiple: true } ? string[] : string;
+};
+
+/** Reads the shared options; returns the problem (a one-line usage error) when they are not usable. Pure. */
+export function parseScope(values: ScopeValues, now: number): ParsedScope | string {
+  if (!values.bucket) return '--bucket is required';
+  if (!values['ledger-table']) return '--ledger-table is required (the stack output LedgerTableName)';
+  if (values.from === undefined) {
+    return '--from is required: the first day to check (YYYY-MM-DD); each day costs one listing and one ledger query per account and region';
+  }
+  const to = values.to ?? dayOf(now);
+  const scope: ScanScope = {
+    bucket: values.bucket,
+    from: values.from,
+    to,
+    ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+    ...(values.account ? { accounts: values.account } : {}),
+    ...(values['log-region'] ? { regions: values['log-region'] } : {}),
+  };
+  try {
+    validateScope(scope);
+  } catch (e) {
+    if (e instanceof BackfillUsageError) {
+      // --to defaulted to today: say so when the range is upside down because of it.
+      return values.to === undefined && e.message.includes('is after')
+        ? `--from ${values.from} is after today (${to})`
+        : e.message;
+    }
+    throw e;
+  }
+  const rawGrace = values['grace-minutes'];
+  const graceMinutes = rawGrace === undefined ? DEFAULT_GRACE_MINUTES : Number(rawGrace);
+  if (rawGrace !== undefined && (rawGrace.trim() === '' || !Number.isFinite(graceMinutes) || graceMinutes < 0)) {
+    return `--grace-minutes must be a number of minutes >= 0, got '${rawGrace}'`;
+  }
+  return { scope, to, ledgerTable: values['ledger-table'], graceMinutes };
+}
