@@ -1,14 +1,17 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LEDGER_PARTITION_KEY } from '../lambda/ledger/schema';
 import { PARTITION_COLUMN } from '../lambda/schema/columns';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { Athena } from './athena';
+import { CompletenessCheck } from './completeness-check';
 import type { AlbIcebergConfig } from './config';
 import { DeliveryStream, FIREHOSE_ERROR_PREFIX } from './delivery-stream';
 import { IcebergTable } from './iceberg-table';
 import { IngestFunction } from './ingest-function';
 import { LAKE_PREFIXES, LakeBucket } from './lake-bucket';
+import { LedgerTable } from './ledger-table';
 import { LogSource } from './log-source';
 import { Monitoring } from './monitoring';
 import { acknowledge } from './nag';
@@ -30,6 +33,9 @@ export class AlbIcebergStack extends Stack {
   readonly table: IcebergTable;
   readonly deliveryStream: DeliveryStream;
   readonly ingest: IngestFunction;
+  readonly ledger: LedgerTable;
+  /** Undefined when completenessCheckMinutes is 0. */
+  readonly completenessCheck?: CompletenessCheck;
   readonly monitoring: Monitoring;
   readonly athena: Athena;
 
@@ -96,6 +102,27 @@ export class AlbIcebergStack extends Stack {
     this.ingest.writeRejectsTo(this.lake.bucket, LAKE_PREFIXES.rejects);
     this.ingest.sendRecordsTo(this.deliveryStream.deliveryStreamName, this.deliveryStream.deliveryStreamArn);
 
+    this.ledger = new LedgerTable(this, 'Ledger');
+    this.ingest.recordObjectsIn(this.ledger.table, {
+      retentionDays: config.ledgerRetentionDays,
+      checkpointEveryLines: config.checkpointEveryLines,
+    });
+    if (config.completenessCheckMinutes > 0) {
+      this.completenessCheck = new CompletenessCheck(this, 'CompletenessCheck', {
+        logBucket: this.logSource.bucket,
+        logPrefix: config.logPrefix,
+        objectsPrefix: this.logSource.objectsPrefix,
+        ledgerTable: this.ledger.table,
+        ingestQueue: this.logSource.queue,
+        interval: Duration.minutes(config.completenessCheckMinutes),
+        graceMinutes: config.completenessGraceMinutes,
+        lookbackDays: config.completenessLookbackDays,
+        autoEnqueue: config.completenessAutoEnqueue,
+        logRetention,
+        removalPolicy,
+      });
+    }
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       queue: this.logSource.queue,
       deadLetterQueue: this.logSource.deadLetterQueue,
@@ -110,6 +137,11 @@ export class AlbIcebergStack extends Stack {
       dataFreshnessThreshold: Duration.seconds(config.dataFreshnessAlarmSeconds),
       firehoseLimitAlarmPercent: config.firehoseLimitAlarmPercent,
       noDataPeriod: config.noDataAlarmMinutes > 0 ? Duration.minutes(config.noDataAlarmMinutes) : undefined,
+      ledgerTable: this.ledger.table,
+      completenessCheck: this.completenessCheck && {
+        function: this.completenessCheck.function,
+        interval: this.completenessCheck.interval,
+      },
     });
 
     this.athena = new Athena(this, 'Athena', {
@@ -142,7 +174,7 @@ export class AlbIcebergStack extends Stack {
   }
 
   private addOutputs(config: AlbIcebergConfig): void {
-    const { logSource, lake, table, deliveryStream, monitoring, athena } = this;
+    const { logSource, lake, table, deliveryStream, monitoring, athena, ledger } = this;
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
 
     output('LogBucketName', logSource.bucket.bucketName, 'Bucket the ALB writes access logs to');
@@ -178,6 +210,17 @@ export class AlbIcebergStack extends Stack {
       'FirstAthenaQuery',
       `SELECT "${PARTITION_COLUMN}", elb_status_code, request_verb, request_url, target_processing_time FROM "${table.databaseName}"."${table.tableName}" WHERE "${PARTITION_COLUMN}" > localtimestamp - INTERVAL '1' HOUR ORDER BY "${PARTITION_COLUMN}" DESC LIMIT 100`,
       'A first query (the filter on time prunes partitions)',
+    );
+    output(
+      'LedgerTableName',
+      ledger.table.tableName,
+      'DynamoDB object ledger: one item per log file (state, checkpoint, accounting), by folder',
+    );
+    // The partition key is `<bucket>/<folder>/` (lambda/ledger/schema.ts): for ALB logs one account, Region and day.
+    output(
+      'LedgerFolderQuery',
+      `aws dynamodb query --table-name ${ledger.table.tableName} --key-condition-expression '${LEDGER_PARTITION_KEY} = :folder' --expression-attribute-values '{":folder":{"S":"${logSource.bucket.bucketName}/${logSource.objectsPrefix}<ACCOUNT_ID>/elasticloadbalancing/<REGION>/<YYYY>/<MM>/<DD>/"}}'`,
+      "The command that lists the ledger's entries of one day folder of the log bucket: replace <ACCOUNT_ID>, <REGION> and <YYYY>/<MM>/<DD> (UTC) with the load balancer's account, Region and the day",
     );
     output('AthenaWorkGroup', athena.workGroupName, 'Athena workgroup with the saved incident and maintenance queries');
     output('DashboardName', monitoring.dashboard.dashboardName, 'CloudWatch dashboard of the pipeline');

@@ -95,6 +95,19 @@ export interface AlbIcebergConfig {
   readonly noDataAlarmMinutes: number;
   /** Athena workgroup limit: a query that scans more than this many GiB is cancelled. */
   readonly athenaBytesScannedCutoffGiB: number;
+
+  /** Days after its last write an object-ledger entry expires (DynamoDB TTL); 0 = never. */
+  readonly ledgerRetentionDays: number;
+  /** Lines between two checkpoints the ingest handler persists to the ledger; undefined = the handler's default. */
+  readonly checkpointEveryLines?: number;
+  /** Minutes between two runs of the completeness check; 0 = no check (no function, schedule or alarms). */
+  readonly completenessCheckMinutes: number;
+  /** Minutes a log file may wait for its notification before the check counts it as not in the pipeline. */
+  readonly completenessGraceMinutes: number;
+  /** Day folders the check compares: today and this many days before it (UTC). */
+  readonly completenessLookbackDays: number;
+  /** The check sends the missing objects to the ingest queue itself. */
+  readonly completenessAutoEnqueue: boolean;
   /** Removal policy of non-data resources (queues, log groups). Data (buckets, Glue) is always retained. */
   readonly removalPolicy: RemovalPolicyName;
 }
@@ -139,10 +152,24 @@ export const DEFAULTS = {
   noDataAlarmMinutes: 0,
   athenaBytesScannedCutoffGiB: 10,
   removalPolicy: 'destroy',
+  ledgerRetentionDays: 400,
+  completenessCheckMinutes: 15,
+  completenessGraceMinutes: 30,
+  completenessLookbackDays: 1,
+  completenessAutoEnqueue: false,
 } as const satisfies Record<string, string | number | boolean>;
 
-/** Every key {@link loadConfig} reads: the keys of {@link DEFAULTS} plus `createLogBucket`. */
-export const CONFIG_KEYS: readonly string[] = [...Object.keys(DEFAULTS), 'createLogBucket'];
+/**
+ * Every key {@link loadConfig} reads: the keys of {@link DEFAULTS} plus `createLogBucket` and `checkpointEveryLines`
+ * (whose default is the handler's, so the stack sets nothing unless the key is given).
+ */
+export const CONFIG_KEYS: readonly string[] = [...Object.keys(DEFAULTS), 'createLogBucket', 'checkpointEveryLines'];
+
+/**
+ * Timeout of one completeness-check run (lib/completeness-check.ts). The shortest interval between runs is this
+ * long, so a run ends before the next one starts.
+ */
+export const COMPLETENESS_CHECK_TIMEOUT_MINUTES = 5;
 
 /**
  * Regions where Amazon Data Firehose has no Apache Iceberg Tables destination, by region code (China and
@@ -319,6 +346,14 @@ export function loadConfig(read: ContextReader, contextKeys: Iterable<string> = 
     );
   }
 
+  const completenessCheckMinutes = r.integer('completenessCheckMinutes', DEFAULTS.completenessCheckMinutes, 0, 1440);
+  if (completenessCheckMinutes !== 0 && completenessCheckMinutes < COMPLETENESS_CHECK_TIMEOUT_MINUTES) {
+    throw new ConfigError(
+      'completenessCheckMinutes',
+      `must be 0 (no check) or from ${COMPLETENESS_CHECK_TIMEOUT_MINUTES} (the check's timeout, so runs never overlap) to 1440 minutes; got ${completenessCheckMinutes}`,
+    );
+  }
+
   const removalPolicy = r.string('removalPolicy', DEFAULTS.removalPolicy);
   if (removalPolicy !== 'destroy' && removalPolicy !== 'retain') {
     throw new ConfigError('removalPolicy', `must be "destroy" or "retain"; got "${removalPolicy}"`);
@@ -375,6 +410,15 @@ export function loadConfig(read: ContextReader, contextKeys: Iterable<string> = 
       1_048_576,
     ),
     removalPolicy,
+    ledgerRetentionDays: r.integer('ledgerRetentionDays', DEFAULTS.ledgerRetentionDays, 0, 36_500),
+    checkpointEveryLines: r.optionalInteger('checkpointEveryLines', 1, 10_000_000),
+    completenessCheckMinutes,
+    // ALB delivers a file per node every 5 minutes and S3 notifies within seconds to minutes; a shorter grace would
+    // count files the pipeline is about to see.
+    completenessGraceMinutes: r.integer('completenessGraceMinutes', DEFAULTS.completenessGraceMinutes, 5, 1440),
+    // Each day is one folder per account and Region to list and query: a week fits the check's timeout.
+    completenessLookbackDays: r.integer('completenessLookbackDays', DEFAULTS.completenessLookbackDays, 0, 7),
+    completenessAutoEnqueue: r.boolean('completenessAutoEnqueue', DEFAULTS.completenessAutoEnqueue),
   };
 }
 
@@ -416,8 +460,13 @@ class Reader {
   }
 
   integer(key: string, fallback: number, min: number, max: number): number {
+    return this.optionalInteger(key, min, max) ?? fallback;
+  }
+
+  /** An integer from min to max; undefined when absent. */
+  optionalInteger(key: string, min: number, max: number): number | undefined {
     const value = this.raw(key);
-    if (value === undefined) return fallback;
+    if (value === undefined) return undefined;
     const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new ConfigError(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);

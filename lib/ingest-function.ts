@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { type Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -19,6 +20,19 @@ export interface IngestFunctionProps {
   readonly logRetention: RetentionDays;
   /** Removal policy of the log group. */
   readonly removalPolicy: RemovalPolicy;
+}
+
+export interface LedgerOptions {
+  /**
+   * Days after its last write a ledger entry expires (the handler writes the TTL attribute); 0 = never.
+   * @default - none; required (the stack passes `ledgerRetentionDays`, default 400)
+   */
+  readonly retentionDays: number;
+  /**
+   * Lines settled between two checkpoints the handler persists to the ledger while an object streams.
+   * @default - the handler's own default (the variable is not set)
+   */
+  readonly checkpointEveryLines?: number;
 }
 
 export interface QueueSourceOptions {
@@ -168,6 +182,28 @@ export class IngestFunction extends Construct {
         sid: 'PutRecords',
         actions: ['firehose:PutRecordBatch'],
         resources: [deliveryStreamArn],
+      }),
+    );
+  }
+
+  /**
+   * Record objects in the object ledger (lambda/ledger/object-ledger.ts): the handler claims, checkpoints and
+   * finishes an object with conditional UpdateItem calls and reads an entry with a consistent GetItem. It never
+   * queries or deletes (the completeness check queries; DynamoDB's TTL deletes), so only those two actions, on this
+   * table only (no index is read).
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
+   */
+  recordObjectsIn(table: ITable, options: LedgerOptions): void {
+    this.function.addEnvironment(ENV.ledgerTableName, table.tableName);
+    this.function.addEnvironment(ENV.ledgerRetentionDays, String(options.retentionDays));
+    if (options.checkpointEveryLines !== undefined) {
+      this.function.addEnvironment(ENV.checkpointEveryLines, String(options.checkpointEveryLines));
+    }
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ObjectLedger',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [table.tableArn],
       }),
     );
   }

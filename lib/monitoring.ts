@@ -14,13 +14,22 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, METRICS_NAMESPACE, type MetricName, metricsDimensions } from '../lambda/ingest/metrics-contract';
+import {
+  CHECK_METRICS,
+  type CheckMetricName,
+  METRICS,
+  METRICS_CHECK_SERVICE,
+  METRICS_NAMESPACE,
+  type MetricName,
+  metricsDimensions,
+} from '../lambda/ingest/metrics-contract';
 import { QUERY_NAMES } from './athena-queries';
 import { DEFAULTS } from './config';
 
@@ -40,8 +49,15 @@ export class PipelineMetrics {
       readonly deliveryStreamName: string;
       /** The stack whose function emits the handler metrics (their `Stack` dimension). */
       readonly stackName: string;
+      /** The object ledger table. */
+      readonly ledgerTable?: ITable;
+      /** The completeness check's function. */
+      readonly checkFunction?: IFunction;
     },
   ) {}
+
+  /** The ledger operations the pipeline calls (ingest: GetItem, UpdateItem; completeness check: Query). */
+  private static readonly LEDGER_OPERATIONS = [Operation.GET_ITEM, Operation.UPDATE_ITEM, Operation.QUERY];
 
   /**
    * Age of the oldest message in the ingest queue (maximum).
@@ -215,6 +231,93 @@ export class PipelineMetrics {
     });
   }
 
+  /**
+   * One of the completeness check's EMF metrics (CHECK_METRICS in lambda/ingest/metrics-contract.ts), of this
+   * stack's check only (Service=completeness-check, Stack). Each run writes one value, so the maximum over a period
+   * of one check interval is the latest run's count.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+   */
+  check(name: CheckMetricName, period: Duration): IMetric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: metricsDimensions(this.sources.stackName, METRICS_CHECK_SERVICE),
+      statistic: Stats.MAXIMUM,
+      period,
+      label: `${name} (${CHECK_METRICS[name]})`,
+    });
+  }
+
+  /**
+   * Failed or missing completeness-check runs per period: 1 when the check was not invoked at all, otherwise its
+   * Lambda errors (a crash or timeout) plus the runs that reported `CheckErrors` (could not finish the comparison).
+   * Where CloudWatch returns no datapoint at all (nothing to fill), alarms on this treat missing data as breaching,
+   * so a check that stopped alarms either way.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+   */
+  checkFailures(period: Duration): IMetric {
+    const fn = this.requireCheckFunction();
+    return new MathExpression({
+      expression: 'IF(FILL(invocations, 0) < 1, 1, FILL(errors, 0) + FILL(checkErrors, 0))',
+      usingMetrics: {
+        errors: fn.metricErrors({ statistic: Stats.SUM, period }),
+        checkErrors: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'CheckErrors',
+          dimensionsMap: metricsDimensions(this.sources.stackName, METRICS_CHECK_SERVICE),
+          statistic: Stats.SUM,
+          period,
+        }),
+        invocations: fn.metricInvocations({ statistic: Stats.SUM, period }),
+      },
+      period,
+      label: 'Check failed or did not run',
+    });
+  }
+
+  /**
+   * Completeness-check invocations (sum).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   */
+  checkInvocations(period: Duration): IMetric {
+    return this.requireCheckFunction().metricInvocations({ statistic: Stats.SUM, period, label: 'Check runs' });
+  }
+
+  /**
+   * Ledger requests DynamoDB throttled, summed over the operations the pipeline calls.
+   * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+   */
+  ledgerThrottledRequests(): IMetric {
+    return this.requireLedgerTable().metricThrottledRequestsForOperations({
+      operations: PipelineMetrics.LEDGER_OPERATIONS,
+      period: PERIOD,
+      label: 'Ledger throttled requests',
+    });
+  }
+
+  /**
+   * Ledger requests that failed with an HTTP 500 (DynamoDB system errors), summed over the pipeline's operations.
+   * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+   */
+  ledgerSystemErrors(): IMetric {
+    return this.requireLedgerTable().metricSystemErrorsForOperations({
+      operations: PipelineMetrics.LEDGER_OPERATIONS,
+      period: PERIOD,
+      label: 'Ledger system errors',
+    });
+  }
+
+  private requireCheckFunction(): IFunction {
+    if (!this.sources.checkFunction) throw new Error('no completeness check in this stack');
+    return this.sources.checkFunction;
+  }
+
+  private requireLedgerTable(): ITable {
+    if (!this.sources.ledgerTable) throw new Error('no ledger table in this stack');
+    return this.sources.ledgerTable;
+  }
+
   private firehose(metricName: string, statistic: string, label: string): IMetric {
     return new Metric({
       namespace: 'AWS/Firehose',
@@ -241,6 +344,8 @@ export const ALARM_IDS = [
   'RejectRate',
   'FormatDrift',
   'NoData',
+  'ObjectsNotInPipeline',
+  'CompletenessCheckFailing',
 ] as const;
 
 export type AlarmId = (typeof ALARM_IDS)[number];
@@ -293,6 +398,17 @@ export interface MonitoringProps {
    * @default - no such alarm (DEFAULTS.noDataAlarmMinutes is 0)
    */
   readonly noDataPeriod?: Duration;
+  /**
+   * The object ledger table: the dashboard shows its throttled requests and system errors.
+   * @default - no ledger table graph
+   */
+  readonly ledgerTable?: ITable;
+  /**
+   * The scheduled completeness check: its function and the time between two runs. Adds the ObjectsNotInPipeline and
+   * CompletenessCheckFailing alarms and the check's graphs.
+   * @default - no completeness check (completenessCheckMinutes = 0): no such alarms or graphs
+   */
+  readonly completenessCheck?: { readonly function: IFunction; readonly interval: Duration };
 }
 
 /**
@@ -332,6 +448,8 @@ export class Monitoring extends Construct {
       function: props.function,
       deliveryStreamName: props.deliveryStreamName,
       stackName: this.stackName,
+      ledgerTable: props.ledgerTable,
+      checkFunction: props.completenessCheck?.function,
     });
 
     // SNS display names are limited to 100 characters; stack names may have 128.
@@ -528,6 +646,44 @@ export class Monitoring extends Construct {
           'the bucket notification configuration); then check the IngestBacklog and DeadLetters alarms.',
       });
     }
+    if (props.completenessCheck) this.createCheckAlarms(props.completenessCheck.interval);
+  }
+
+  /**
+   * The completeness check's alarms. Its period is one check interval: each run writes one value per metric.
+   * Missing data: ObjectsNotInPipeline is not breaching (CompletenessCheckFailing covers a check that stopped), and
+   * CompletenessCheckFailing is breaching, since no datapoint there means no run.
+   */
+  private createCheckAlarms(interval: Duration): void {
+    const m = this.metrics;
+    this.addAlarm('ObjectsNotInPipeline', {
+      metric: m.check('ObjectsNotInPipeline', interval),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      description:
+        "Objects not in the pipeline: log files are landing in S3 but not reaching the ingest queue: check the bucket's " +
+        'event notifications. The completeness check found log files older than completenessGraceMinutes that the ' +
+        'object ledger has never seen, so no notification for them reached the ingest function. Do: check that the ' +
+        'log bucket still sends s3:ObjectCreated notifications for the watched prefix and suffix to the ingest queue ' +
+        '(another tool may have replaced the notification configuration) and that the queue policy lets S3 send; ' +
+        'then re-enqueue the files with alb-iceberg backfill for the affected days (or set completenessAutoEnqueue).',
+    });
+    this.addAlarm('CompletenessCheckFailing', {
+      metric: m.checkFailures(interval),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.BREACHING,
+      description:
+        `Completeness check failing: for two check intervals (${interval.toHumanString()} each) the scheduled ` +
+        'completeness check failed (a Lambda error, a timeout, or a run that could not finish its comparison) or did ' +
+        'not run at all, so the ObjectsNotInPipeline alarm sees nothing. Do: search the check function log group for ' +
+        '"ERROR" and "Task timed out"; check that its EventBridge schedule rule is enabled and that the function is ' +
+        'not throttled; S3 AccessDenied means the watched prefix or bucket changed, ledger errors point at the ' +
+        'ledger table (see its dashboard graph).',
+    });
   }
 
   private addAlarm(
@@ -639,7 +795,41 @@ export class Monitoring extends Construct {
       graph('Firehose: data freshness (s)', [m.firehoseDataFreshness()], {
         leftAnnotations: line('DataFreshness', 'alarm'),
       }),
+      graph(
+        'Handler: object ledger',
+        [
+          m.handler('ObjectsAlreadyDone'),
+          m.handler('ObjectsBusy'),
+          m.handler('ObjectsTakenOver'),
+          m.handler('CheckpointsPersisted'),
+        ],
+        { right: [m.handler('LedgerErrors')] },
+      ),
     );
+    // One graph each: both expressions name their per-operation metrics alike (getitem, ...), which one graph refuses.
+    if (props.ledgerTable) {
+      dashboard.addWidgets(
+        graph('Ledger table: throttled requests', [m.ledgerThrottledRequests()]),
+        graph('Ledger table: system errors', [m.ledgerSystemErrors()]),
+      );
+    }
+    if (props.completenessCheck) {
+      const interval = props.completenessCheck.interval;
+      dashboard.addWidgets(
+        graph(
+          'Completeness check: objects by ledger state (latest run)',
+          [m.check('ObjectsDone', interval), m.check('ObjectsInProgress', interval)],
+          { right: [m.check('ObjectsFailed', interval), m.check('ObjectsNotInPipeline', interval)] },
+        ),
+        graph('Completeness check: not in the pipeline, enqueued', [m.check('ObjectsNotInPipeline', interval)], {
+          leftAnnotations: line('ObjectsNotInPipeline', 'alarm (> 0)'),
+          right: [m.check('ObjectsEnqueued', interval)],
+        }),
+        graph('Completeness check: runs and failures', [m.checkInvocations(interval)], {
+          right: [m.checkFailures(interval)],
+        }),
+      );
+    }
     return dashboard;
   }
 }

@@ -74,6 +74,35 @@ describe('loadConfig', () => {
     assert.equal(config.athenaBytesScannedCutoffGiB, 25);
   });
 
+  it('reads the ledger and completeness-check keys; checkpointEveryLines stays unset unless given', () => {
+    assert.equal(loadConfig(from({})).checkpointEveryLines, undefined);
+    const config = loadConfig(
+      from({
+        ledgerRetentionDays: '0',
+        checkpointEveryLines: '50000',
+        completenessCheckMinutes: '0',
+        completenessGraceMinutes: '60',
+        completenessLookbackDays: '0',
+        completenessAutoEnqueue: 'true',
+      }),
+    );
+    assert.equal(config.ledgerRetentionDays, 0);
+    assert.equal(config.checkpointEveryLines, 50_000);
+    assert.equal(config.completenessCheckMinutes, 0);
+    assert.equal(config.completenessGraceMinutes, 60);
+    assert.equal(config.completenessLookbackDays, 0);
+    assert.equal(config.completenessAutoEnqueue, true);
+    assert.equal(loadConfig(from({ completenessCheckMinutes: 5 })).completenessCheckMinutes, 5);
+  });
+
+  it('knows checkpointEveryLines as a context key, so a misspelling of it stops synth', () => {
+    assert.doesNotThrow(() => loadConfig(from({}), ['checkpointEveryLines', 'completenessAutoEnqueue']));
+    assert.throws(
+      () => loadConfig(from({}), ['checkpointEveryLine']),
+      /Unknown configuration key "checkpointEveryLine".*did you mean "checkpointEveryLines"\?/,
+    );
+  });
+
   it('reads JSON-typed values (cdk.json)', () => {
     const config = loadConfig(from({ functionTimeoutSeconds: 600, serverAccessLogs: true, createLogBucket: true }));
     assert.equal(config.functionTimeoutSeconds, 600);
@@ -123,6 +152,17 @@ describe('loadConfig', () => {
     ['noDataAlarmMinutes', -1, /integer from 0 to 1440/],
     ['athenaBytesScannedCutoffGiB', 0, /integer from 1 to 1048576/],
     ['athenaBytesScannedCutoffGiB', '0.5', /integer/],
+    ['ledgerRetentionDays', -1, /integer from 0 to 36500, got -1/],
+    ['ledgerRetentionDays', 'forever', /integer from 0 to 36500, got "forever"/],
+    ['checkpointEveryLines', 0, /integer from 1 to 10000000, got 0/],
+    ['checkpointEveryLines', '1e3x', /integer from 1 to 10000000/],
+    ['completenessCheckMinutes', 4, /0 \(no check\) or from 5 \(the check's timeout, so runs never overlap\)/],
+    ['completenessCheckMinutes', 1441, /integer from 0 to 1440/],
+    ['completenessCheckMinutes', '15m', /integer from 0 to 1440, got "15m"/],
+    ['completenessGraceMinutes', 4, /integer from 5 to 1440/],
+    ['completenessLookbackDays', 8, /integer from 0 to 7/],
+    ['completenessLookbackDays', -1, /integer from 0 to 7/],
+    ['completenessAutoEnqueue', 'yes', /true or false/],
   ];
   for (const [key, value, detail] of invalid) {
     it(`rejects ${key}=${JSON.stringify(value)} naming the key`, () => {
@@ -220,6 +260,8 @@ describe('cdk.json', () => {
     }
     assert.equal(CDK_JSON_CONTEXT.createLogBucket, undefined, 'createLogBucket follows logBucketName by default');
     assert.ok(CONFIG_KEYS.includes('createLogBucket'));
+    assert.equal(CDK_JSON_CONTEXT.checkpointEveryLines, undefined, "checkpointEveryLines defaults to the handler's");
+    assert.ok(CONFIG_KEYS.includes('checkpointEveryLines'));
   });
 
   it('turns CloudFormation schema findings into synthesis errors', () => {

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  CHECK_METRICS,
   METRICS,
+  METRICS_CHECK_SERVICE,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
   METRICS_SERVICE_DIMENSION,
@@ -81,21 +83,27 @@ function singleMetric(a: AlarmJson): {
 }
 
 /** The dimensions every handler metric of a stack carries: the service and the stack (two stacks never mix). */
-const handlerDimensions = (stackName: string) => [
-  { Name: METRICS_SERVICE_DIMENSION, Value: METRICS_SERVICE },
+const handlerDimensions = (stackName: string, service: string = METRICS_SERVICE) => [
+  { Name: METRICS_SERVICE_DIMENSION, Value: service },
   { Name: METRICS_STACK_DIMENSION, Value: stackName },
 ];
 
+/** The dimensions of an EMF metric by its name: the completeness check's metrics have their own Service. */
+const emfDimensions = (stackName: string, metricName: string) =>
+  handlerDimensions(stackName, metricName in CHECK_METRICS ? METRICS_CHECK_SERVICE : METRICS_SERVICE);
+
 /** Every handler (EMF) metric the alarms and the dashboard of a template use, with its dimensions. */
-function handlerMetricUses(template: ReturnType<typeof synth>['template']): { where: string; dimensions: unknown }[] {
-  const uses: { where: string; dimensions: unknown }[] = [];
+function handlerMetricUses(
+  template: ReturnType<typeof synth>['template'],
+): { where: string; name: string; dimensions: unknown }[] {
+  const uses: { where: string; name: string; dimensions: unknown }[] = [];
   for (const a of alarmsOf(template).values()) {
     const metrics = a.Metrics
       ? a.Metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))
       : [{ Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: a.Dimensions }];
     for (const m of metrics) {
       if (m.Namespace === METRICS_NAMESPACE)
-        uses.push({ where: `${a.AlarmName} ${m.MetricName}`, dimensions: m.Dimensions });
+        uses.push({ where: `${a.AlarmName} ${m.MetricName}`, name: String(m.MetricName), dimensions: m.Dimensions });
     }
   }
   const [, dashboard] = onlyResource(template, 'AWS::CloudWatch::Dashboard');
@@ -112,7 +120,7 @@ function handlerMetricUses(template: ReturnType<typeof synth>['template']): { wh
       const pairs = rest.filter((x) => typeof x === 'string') as string[];
       const dimensions = [];
       for (let i = 0; i + 1 < pairs.length; i += 2) dimensions.push({ Name: pairs[i], Value: pairs[i + 1] });
-      uses.push({ where: `dashboard ${String(name)}`, dimensions });
+      uses.push({ where: `dashboard ${String(name)}`, name: String(name), dimensions });
     }
   }
   return uses;
@@ -197,8 +205,11 @@ describe('monitoring with the default configuration', () => {
     }
   });
 
-  it('treats missing data as not breaching: no traffic is not a failure', () => {
-    for (const [name, a] of alarms) assert.equal(a.TreatMissingData, 'notBreaching', name);
+  it('treats missing data as not breaching: no traffic is not a failure (except for a check that stopped running)', () => {
+    for (const [name, a] of alarms) {
+      const expected = name === `${DEFAULTS.stackName}-CompletenessCheckFailing` ? 'breaching' : 'notBreaching';
+      assert.equal(a.TreatMissingData, expected, name);
+    }
   });
 
   it('alarms on the age of the oldest ingest-queue message (backlog)', () => {
@@ -332,19 +343,17 @@ describe('monitoring with the default configuration', () => {
   it('scopes every handler metric of the alarms and the dashboard to this stack (Service and Stack dimensions)', () => {
     const uses = handlerMetricUses(template);
     assert.ok(uses.length > 10, 'alarms and dashboard graphs use handler metrics');
-    for (const use of uses) assert.deepEqual(use.dimensions, handlerDimensions(DEFAULTS.stackName), use.where);
+    assert.ok(uses.some((u) => u.name in CHECK_METRICS) && uses.some((u) => u.name in METRICS));
+    for (const use of uses) assert.deepEqual(use.dimensions, emfDimensions(DEFAULTS.stackName, use.name), use.where);
   });
 
-  it('uses only metric names the handler emits', () => {
+  it('uses only metric names the handler and the completeness check emit', () => {
     let checked = 0;
-    for (const a of alarms.values()) {
-      for (const m of (a.Metrics ?? []).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))) {
-        if (m.Namespace !== METRICS_NAMESPACE) continue;
-        assert.ok(m.MetricName in METRICS, m.MetricName);
-        checked++;
-      }
+    for (const use of handlerMetricUses(template)) {
+      assert.ok(use.name in METRICS || use.name in CHECK_METRICS, use.where);
+      checked++;
     }
-    assert.ok(checked >= 3, 'the reject-rate and format-drift alarms use handler metrics');
+    assert.ok(checked >= 20, 'alarms and dashboard graphs use handler and check metrics');
   });
 
   it('has an SNS topic that requires TLS and lets only CloudWatch alarms of this stack publish', () => {
@@ -447,7 +456,7 @@ describe('monitoring with every setting changed', () => {
     const uses = handlerMetricUses(template);
     assert.ok(uses.some((u) => u.where.startsWith('AlbLogsProd-NoData')));
     assert.ok(uses.some((u) => u.where.startsWith('dashboard')));
-    for (const use of uses) assert.deepEqual(use.dimensions, handlerDimensions('AlbLogsProd'), use.where);
+    for (const use of uses) assert.deepEqual(use.dimensions, emfDimensions('AlbLogsProd', use.name), use.where);
   });
 
   it('names alarms and scopes the publish grant after the stack', () => {

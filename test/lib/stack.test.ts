@@ -32,6 +32,8 @@ const { app, stack, template, assemblyDir } = synth(
   { bundle: true },
 );
 const json = JSON.stringify;
+const check = stack.completenessCheck;
+assert.ok(check, 'the completeness check is on by default');
 
 const ids = {
   lakeBucket: logicalId(stack.lake.bucket),
@@ -47,6 +49,9 @@ const ids = {
   ingestRole: logicalId(stack.ingest.role),
   ingestFunction: logicalId(stack.ingest.function),
   ingestLogGroup: logicalId(stack.ingest.logGroup),
+  ledgerTable: logicalId(stack.ledger.table),
+  checkFunction: logicalId(check.function),
+  checkRole: logicalId(check.role),
 };
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const ref = (logicalId: string) => ({ Ref: logicalId });
@@ -71,16 +76,24 @@ describe('synthesis', () => {
     assert.deepEqual(staleAcknowledgements(app), []);
   });
 
-  it('bundles the ingest handler with the local esbuild, with a source map', () => {
+  it('bundles the ingest handler and the completeness check with the local esbuild, with source maps', () => {
     const bundles = fs
       .readdirSync(assemblyDir)
       .filter((entry) => entry.startsWith('asset.'))
       .map((entry) => path.join(assemblyDir, entry))
       .filter((dir) => fs.existsSync(path.join(dir, 'index.js')));
-    assert.equal(bundles.length, 1, 'one bundled function asset');
-    assert.ok(fs.existsSync(path.join(bundles[0] ?? '', 'index.js.map')), 'index.js.map next to index.js');
-    const fn = resourcesOfType(template, 'AWS::Lambda::Function')[ids.ingestFunction];
-    assert.equal(fn?.Properties?.Handler, 'index.handler');
+    assert.equal(bundles.length, 2, 'two bundled function assets (ingest, completeness check)');
+    for (const bundle of bundles) {
+      assert.ok(fs.existsSync(path.join(bundle, 'index.js.map')), `index.js.map next to ${bundle}/index.js`);
+    }
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    for (const id of [ids.ingestFunction, ids.checkFunction]) {
+      const fn = functions[id];
+      assert.equal(fn?.Properties?.Handler, 'index.handler');
+      const code = fn?.Properties?.Code as { S3Key?: string } | undefined;
+      const hash = code?.S3Key?.replace(/\.zip$/, '');
+      assert.ok(hash && bundles.some((b) => b.endsWith(`asset.${hash}`)), `${id} runs a bundled asset`);
+    }
   });
 });
 
@@ -480,6 +493,8 @@ describe('ingest function', () => {
         [ENV.rejectsPrefix]: 'rejects/',
         [ENV.deliveryStreamName]: ref(ids.stream),
         [ENV.stackName]: DEFAULTS.stackName,
+        [ENV.ledgerTableName]: ref(ids.ledgerTable),
+        [ENV.ledgerRetentionDays]: String(DEFAULTS.ledgerRetentionDays),
       },
     });
   });
@@ -536,7 +551,7 @@ describe('ingest function', () => {
 });
 
 describe('least privilege', () => {
-  const ownRoles = () => [ids.ingestRole, ids.firehoseRole, ids.optimizerRole];
+  const ownRoles = () => [ids.ingestRole, ids.firehoseRole, ids.optimizerRole, ids.checkRole];
 
   it("grants no wildcard actions to the stack's roles", () => {
     for (const roleId of ownRoles()) {
@@ -575,6 +590,8 @@ describe('outputs', () => {
       'DashboardName',
       'DashboardUrl',
       'AlarmTopicArn',
+      'LedgerTableName',
+      'LedgerFolderQuery',
     ]) {
       assert.ok(outputs[key], key);
     }

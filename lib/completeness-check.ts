@@ -1,0 +1,202 @@
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CHECK_ENV } from '../lambda/check/env';
+import { COMPLETENESS_CHECK_TIMEOUT_MINUTES, DEFAULTS } from './config';
+
+const REPO_ROOT = path.join(__dirname, '..');
+
+/** Default time between two runs. */
+export const DEFAULT_CHECK_INTERVAL = Duration.minutes(DEFAULTS.completenessCheckMinutes);
+/**
+ * Timeout of one run. A run lists one day folder per account and region and day (ALB writes one file per node every
+ * 5 minutes, so a busy load balancer has tens of thousands of keys a day: tens of ListObjectsV2 pages of 1,000 keys
+ * and as many ledger Query pages), which takes seconds; five minutes leaves room for many accounts and Regions and
+ * for the SDK's retries. The configuration keeps the interval at least this long, so runs do not overlap.
+ */
+export const CHECK_TIMEOUT = Duration.minutes(COMPLETENESS_CHECK_TIMEOUT_MINUTES);
+
+export interface CompletenessCheckProps {
+  /** The watched ALB log bucket. */
+  readonly logBucket: IBucket;
+  /** The ALB attribute `access_logs.s3.prefix` ('' = none): the check's `LOG_PREFIX`. */
+  readonly logPrefix: string;
+  /** Key prefix the pipeline watches (`[<logPrefix>/]AWSLogs/`): the only prefix the check may list. */
+  readonly objectsPrefix: string;
+  /** The object ledger the check queries. */
+  readonly ledgerTable: ITable;
+  /** The ingest queue: the check enqueues missing objects there when {@link autoEnqueue} is on. */
+  readonly ingestQueue: IQueue;
+  /**
+   * Time between two runs (EventBridge schedule).
+   * @default DEFAULTS.completenessCheckMinutes (15 minutes)
+   */
+  readonly interval?: Duration;
+  /**
+   * Minutes an object may wait for its notification before it counts as not in the pipeline.
+   * @default - the handler's default (30; the variable is not set)
+   */
+  readonly graceMinutes?: number;
+  /**
+   * Day folders checked: today and this many days before it (UTC).
+   * @default - the handler's default (1; the variable is not set)
+   */
+  readonly lookbackDays?: number;
+  /**
+   * Send the objects found missing to the ingest queue (and grant `sqs:SendMessage` on it).
+   * @default false
+   */
+  readonly autoEnqueue?: boolean;
+  /**
+   * Memory of the function (CPU scales with it; the listing and the ledger pages are parsed JSON/XML).
+   * @default 512
+   */
+  readonly memoryMiB?: number;
+  /** CloudWatch Logs retention of the function's log group. */
+  readonly logRetention: RetentionDays;
+  /** Removal policy of the log group. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The scheduled completeness check (lambda/check/handler.ts): every interval it lists the watched day folders of the
+ * log bucket, compares them with the object ledger and writes its counts as EMF metrics
+ * (Service=completeness-check); objects older than the grace period that the ledger never saw had no notification
+ * reach the ingest queue.
+ *
+ * Bundled with the local esbuild exactly like the ingest function (no Docker). Never two runs at once: reserved
+ * concurrency 1, no retries of a failed run, and a run that cannot start within one interval is dropped (the next
+ * scheduled run does the same work). Permissions are added with the environment variable that names the resource.
+ */
+export class CompletenessCheck extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly rule: Rule;
+  /** Time between two runs. */
+  readonly interval: Duration;
+
+  constructor(scope: Construct, id: string, props: CompletenessCheckProps) {
+    super(scope, id);
+    this.interval = props.interval ?? DEFAULT_CHECK_INTERVAL;
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    // An own role with only this log group, instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on *).
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'ALB log completeness check',
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'OwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    const stackName = Stack.of(this).stackName;
+    const environment: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      [CHECK_ENV.stackName]: stackName,
+      [CHECK_ENV.autoEnqueue]: String(props.autoEnqueue ?? false),
+    };
+    if (props.logPrefix) environment[CHECK_ENV.logPrefix] = props.logPrefix;
+    if (props.graceMinutes !== undefined) environment[CHECK_ENV.graceMinutes] = String(props.graceMinutes);
+    if (props.lookbackDays !== undefined) environment[CHECK_ENV.lookbackDays] = String(props.lookbackDays);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, 'lambda', 'check', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMiB ?? 512,
+      timeout: CHECK_TIMEOUT,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: 'Compares the ALB log bucket with the object ledger: log files that never reached the pipeline',
+      environment,
+      // One run at a time: a second invocation while one runs is throttled, not run in parallel (two runs would
+      // count, and with auto-enqueue send, the same objects twice). Reserved concurrency comes out of the account's
+      // unreserved pool. https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+      reservedConcurrentExecutions: 1,
+      // EventBridge invokes asynchronously. A failed run is not retried (the next run repeats it, and the
+      // CompletenessCheckFailing alarm reports it), and a throttled one is dropped after one interval instead of
+      // Lambda's default six hours of retries. https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+      retryAttempts: 0,
+      maxEventAge: maxEventAge(this.interval),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        externalModules: [],
+      },
+    });
+
+    this.rule = new Rule(this, 'Schedule', {
+      description: `Runs the ALB log completeness check every ${this.interval.toHumanString()}`,
+      schedule: Schedule.rate(this.interval),
+      targets: [new LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+
+    this.listLogFolders(props.logBucket, props.objectsPrefix);
+    this.queryLedger(props.ledgerTable);
+    if (props.autoEnqueue) this.enqueueMissing(props.ingestQueue);
+  }
+
+  /**
+   * List the watched prefix of the log bucket, and nothing else: `s3:ListBucket` on the bucket with an `s3:prefix`
+   * condition (the check never reads objects: the listing has the keys, sizes and ETags it compares).
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html
+   */
+  private listLogFolders(bucket: IBucket, objectsPrefix: string): void {
+    this.function.addEnvironment(CHECK_ENV.logBucket, bucket.bucketName);
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ListLogPrefix',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${objectsPrefix}*` } },
+      }),
+    );
+  }
+
+  /** Read the ledger one day folder (partition) at a time: Query only, on the table only (no index). */
+  private queryLedger(table: ITable): void {
+    this.function.addEnvironment(CHECK_ENV.ledgerTableName, table.tableName);
+    this.role.addToPolicy(
+      new PolicyStatement({ sid: 'QueryLedger', actions: ['dynamodb:Query'], resources: [table.tableArn] }),
+    );
+  }
+
+  /**
+   * Send notifications for missing objects to the ingest queue. `sqs:SendMessage` also authorizes SendMessageBatch.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html
+   */
+  private enqueueMissing(queue: IQueue): void {
+    this.function.addEnvironment(CHECK_ENV.ingestQueueUrl, queue.queueUrl);
+    this.role.addToPolicy(
+      new PolicyStatement({ sid: 'EnqueueMissing', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
+  }
+}
+
+/** One interval, within what Lambda accepts for the maximum event age (60 s to 6 h). */
+function maxEventAge(interval: Duration): Duration {
+  return Duration.seconds(Math.min(Math.max(interval.toSeconds(), 60), 6 * 3600));
+}
