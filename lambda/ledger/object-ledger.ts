@@ -114,7 +114,8 @@ export class ObjectLedger {
         // ALL_OLD, not ALL_NEW: whether this is a takeover depends on the state before the claim (a released or
         // failed entry also has runs > 1, but nobody held it). The new entry is the old one with the claim applied.
         const res = await this.update(v, u, condition, call, 'ALL_OLD');
-        const old = res.Attributes && Object.keys(res.Attributes).length > 0 ? entryFromItem(res.Attributes) : undefined;
+        const old =
+          res.Attributes && Object.keys(res.Attributes).length > 0 ? entryFromItem(res.Attributes) : undefined;
         const entry = claimedEntry(v, old, run, now);
         const takeover =
           old?.state === 'in-progress' &&
@@ -300,7 +301,12 @@ function claimedEntry(
   run: { readonly owner: string; readonly leaseUntil: number; readonly size?: number },
   now: number,
 ): LedgerEntry {
-  const { cause: _cause, firstUndeliveredLine: _line, reason: _reason, ...kept } = old ?? {
+  const {
+    cause: _cause,
+    firstUndeliveredLine: _line,
+    reason: _reason,
+    ...kept
+  } = old ?? {
     checkpoint: NO_PROGRESS,
     accounting: NO_ACCOUNTING,
     runs: 0,
