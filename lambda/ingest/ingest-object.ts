@@ -514,41 +514,53 @@ class ObjectRun {
 
 /**
  * Persists checkpoints while an object streams: at a chunk boundary once `every` lines were settled since the last
- * snapshot. At most one ledger write (or rejects part upload) is in flight, and the stream never waits for it, so a
- * slow or failing ledger never slows ingestion; only the crash bound below grows.
+ * snapshot. Rejected lines are done only once stored, so a checkpoint that finds rejects in the current part first
+ * closes that part (and starts the next one), then takes its snapshot.
  *
- * Rejected lines are done only once stored: a checkpoint that finds rejects in the current part first closes that
- * part (and starts the next), and takes its snapshot at the first chunk boundary after the part is stored.
+ * While the ledger answers, the stream waits at that boundary for the part upload and the ledger write (a few ms per
+ * `every` lines; the PutRecordBatch calls in flight carry on meanwhile), which keeps the crash bound independent of
+ * latency. Once a checkpoint write has failed in this run (throttled after the SDK's retries, an outage, a timeout),
+ * the stream no longer waits: at most one write is in flight, started at the first due boundary after the previous one
+ * ended, so a failing or hanging ledger never slows ingestion; only the crash bound grows, by the lines streamed
+ * since the last checkpoint that landed.
  *
- * Lines sent again after a hard kill (out of memory, Lambda timeout, crash), with N = `every`, C = lines of one parsed
- * chunk (64 KiB of decoded text, a few hundred ALB lines), W = lines settled while a checkpoint write (or a rejects
- * part upload before it) is in flight, F = MAX_IN_FLIGHT_BATCHES:
- *   re-sent records ≤ N + C + W + F × 500 (calls in flight, entries unknown)
- *   re-read lines   ≤ that + 500 (the batch being filled, read but never sent)
- * The first three terms are the lines settled after the last persisted snapshot (the next snapshot is due at the
- * first boundary with ≥ N settled, i.e. < N + C, and lands W later). W is about 10 ms of streaming normally; while
- * the ledger fails (throttled, down, hanging until the request timeout) no checkpoint lands and the term grows
- * with the lines streamed since the last one that did.
+ * Records sent again after a hard kill (out of memory, Lambda timeout, runtime crash), with N = `every`, C = lines
+ * of one parsed chunk (64 KiB of decoded text: about 110 ALB lines of 600 bytes), F = MAX_IN_FLIGHT_BATCHES, while
+ * the ledger answers:
+ *   re-sent ≤ (N − 1) + (C + 500)   lines settled after the last persisted snapshot, up to the boundary of the next
+ *                                   snapshot (one chunk step settles its blank lines and at most C + 500 acks)
+ *            + F × 500              acknowledgements that arrive while that next snapshot's write is in flight
+ *            + F × 500              entries of the calls in flight at the kill (unknown: sent again)
+ *   so with N = 10,000, C ≈ 110, F = 4: at most about 14,600 records; re-read lines add the batch being filled
+ *   (≤ 500, read but never sent) and blank or rejected lines of the same span (rejects may be stored twice).
  */
 class Checkpointer {
   private inFlight: Promise<void> | undefined;
   private settledAtSnapshot = 0;
   private snapshotNext = false;
+  /** A checkpoint write failed in this run: stop waiting for the ledger. */
+  private degraded = false;
 
   constructor(
     private readonly run: ObjectRun,
     private readonly L: LedgerDeps,
     private readonly every: number,
-  ) {
-    this.settledAtSnapshot = 0;
-  }
+  ) {}
 
-  /** At a chunk boundary: starts a part close or a checkpoint write when one is due. */
-  boundary(): void {
+  /** At a chunk boundary: persists a checkpoint when one is due (see the class comment for when it waits). */
+  async boundary(): Promise<void> {
     const run = this.run;
     if (this.inFlight || run.leaseLost) return;
     if (!this.snapshotNext && run.settled() - this.settledAtSnapshot < this.every) return;
+    if (!this.degraded) {
+      // Waiting here keeps the state at this boundary: no chunk is taken until the write ends.
+      if (run.partLines.length > 0 && !(await run.closePart(true))) return;
+      this.settledAtSnapshot = run.settled();
+      await this.write(run.snapshot());
+      return;
+    }
     if (!this.snapshotNext && run.partLines.length > 0) {
+      // The snapshot waits for the part, and is taken at the first boundary after it is stored.
       this.inFlight = run.closePart(true).then((stored) => {
         this.snapshotNext = stored;
         this.inFlight = undefined;
@@ -582,6 +594,7 @@ class Checkpointer {
         return;
       }
       run.facts.checkpointErrors++;
+      this.degraded = true;
       run.deps.telemetry.count('LedgerErrors');
       run.deps.telemetry.log('warn', 'could not persist a checkpoint: streaming on (more lines resent after a crash)', {
         bucket: held.version.bucket,
@@ -731,7 +744,7 @@ async function readBody(run: ObjectRun, { body, contentLength }: OpenedObject): 
   try {
     for await (const chunk of lines) {
       await run.take(chunk);
-      run.checkpoints?.boundary();
+      await run.checkpoints?.boundary();
       const firehose = run.firehoseCause();
       if (firehose) {
         run.causes.push(firehose);
