@@ -104,11 +104,13 @@ export function startPoint(entry: LedgerEntry, work: ObjectWork): StartPoint {
 }
 
 /**
- * The earliest and latest `time` of records, read from their encoded bytes without decoding them. Every record
- * starts `{"line_number":N,"type":"…","time":"…"` (record-encoder.ts writes `line_number` first and the columns in
- * schema order, `type` then `time`), so the value is found by a short scan of the first bytes, and ISO 8601 UTC
- * timestamps of one format order as bytes. About 60 byte comparisons per record, against the ~1.5 KB the encoder
- * wrote for it: no measurable cost. A record without the field (never written by this encoder) is ignored.
+ * The earliest and latest `time` of the records acknowledged, read from their encoded bytes without decoding them.
+ * Every record starts `{"line_number":N,"type":"…","time":"…"` (record-encoder.ts writes `line_number` first and
+ * the columns in schema order, `type` then `time`), so the value is found by jumping over two short values, and
+ * ISO 8601 UTC timestamps of one format order as bytes. It runs when Firehose acknowledges a record, not in the
+ * parser: about 40 byte reads and one 27-byte comparison per record, measured at 0.2 to 0.5 us (mostly the cache
+ * miss of touching the record again), against about 40 us of handler CPU per record (README, Performance): under
+ * 1 %. A record without the field (never written by this encoder) is ignored.
  */
 export class TimeRange {
   private min: Uint8Array | undefined;
@@ -124,8 +126,12 @@ export class TimeRange {
     if (start < 0) return;
     let end = start;
     while (end < data.length && data[end] !== 0x22) end++;
-    if (this.min === undefined || compare(data, start, end, this.min) < 0) this.min = data.slice(start, end);
-    if (this.max === undefined || compare(data, start, end, this.max) > 0) this.max = data.slice(start, end);
+    if (this.max === undefined || compare(data, start, end, this.max) > 0) {
+      this.max = data.slice(start, end);
+      this.min ??= this.max;
+    } else if (this.min === undefined || compare(data, start, end, this.min) < 0) {
+      this.min = data.slice(start, end);
+    }
   }
 
   get minTime(): string | undefined {
@@ -138,16 +144,32 @@ export class TimeRange {
 }
 
 const TIME_KEY = Buffer.from('"time":"');
-/** How far into a record the `time` key may start (line number, `type` and their punctuation). */
+const LINE_KEY_END = Buffer.byteLength('{"line_number":');
+const TYPE_KEY = Buffer.byteLength(',"type":"');
+const QUOTE = 0x22;
+/** How far into a record the fallback scan looks for the `time` key. */
 const TIME_KEY_WITHIN = 96;
 
+/**
+ * Where the `time` value starts: jumps over the line number's digits and the `type` value (the shape the encoder
+ * writes), checking the key where it must be; any other shape falls back to a scan of the first bytes.
+ */
 function timeValueStart(data: Uint8Array): number {
-  const limit = Math.min(data.length - TIME_KEY.length, TIME_KEY_WITHIN);
-  outer: for (let i = 0; i <= limit; i++) {
-    for (let j = 0; j < TIME_KEY.length; j++) if (data[i + j] !== TIME_KEY[j]) continue outer;
-    return i + TIME_KEY.length;
-  }
+  const n = data.length;
+  let p = LINE_KEY_END;
+  while (p < n && data[p]! >= 0x30 && data[p]! <= 0x39) p++;
+  p += TYPE_KEY;
+  while (p < n && data[p] !== QUOTE) p++;
+  p += 2; // the closing quote and the comma
+  if (p + TIME_KEY.length <= n && startsWithTimeKey(data, p)) return p + TIME_KEY.length;
+  const limit = Math.min(n - TIME_KEY.length, TIME_KEY_WITHIN);
+  for (let i = 0; i <= limit; i++) if (startsWithTimeKey(data, i)) return i + TIME_KEY.length;
   return -1;
+}
+
+function startsWithTimeKey(data: Uint8Array, at: number): boolean {
+  for (let j = 0; j < TIME_KEY.length; j++) if (data[at + j] !== TIME_KEY[j]) return false;
+  return true;
 }
 
 function compare(data: Uint8Array, start: number, end: number, other: Uint8Array): number {

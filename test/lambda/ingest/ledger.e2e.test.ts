@@ -82,6 +82,7 @@ describe('ledger: duplicate and concurrent deliveries', () => {
     // Writes: claim + checkpoints (3,000 lines, one every 1,000 settled) + finish
     assert.ok(writesFirst >= 3 && writesFirst <= 5, `ledger writes for one object: ${writesFirst}`);
     assert.equal(first.metrics.CheckpointsPersisted, writesFirst - 2);
+    process.stdout.write(`# ledger writes for a 3,000-line object, checkpoint every 1,000 lines: ${writesFirst}\n`);
   });
 
   it('lets one of two concurrent invocations ingest the object; the other defers until the lease expires', async () => {
@@ -241,6 +242,41 @@ describe('ledger: takeover, redrive, new versions and skips', () => {
       good,
     );
     assertDoneAccounting(await L.entry(key), 8_000, [5_000], []);
+  });
+
+  it('stops at once when the lease is lost mid-stream, and writes nothing more to the ledger', async () => {
+    const key = logKey('lease-lost');
+    h.s3.putObject(LOG_BUCKET, key, timedLogObject(20_000));
+    h.firehose.behave(() => firehoseFaults.slow(20));
+    const run = processBatch({ Records: [h.record(h.s3Event(key))] }, L.deps({ owner: 'a' }));
+    // Once run a persisted a checkpoint, run b takes the object over (as if a's lease had expired)
+    for (;;) {
+      const e = await L.entry(key);
+      if ((e?.checkpoint.resumeAfterLine ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const taken = await L.ledger(AFTER_LEASE).claim(L.version(key), {
+      owner: 'b',
+      leaseUntil: Date.now() + AFTER_LEASE * 2,
+    });
+    assert.equal(taken.kind === 'claimed' && taken.takeover, true);
+    const takenAt = ddb.calls.length;
+    const response = await run;
+    // Run a stopped: a transient cause, its continuation enqueued; the entry is b's, untouched by a since
+    assert.deepEqual(response.batchItemFailures, []);
+    const summary = summaries().at(-1)!.fields;
+    assert.equal((summary.ledger as Record<string, unknown>).leaseLost, true);
+    assert.match(String(summary.stoppedBecause), /^lease-lost: /);
+    assert.ok(h.deliveredLines().length < 20_000, 'stopped before the end');
+    const after = ddb.calls.slice(takenAt).filter((c) => c.operation === 'UpdateItem');
+    assert.deepEqual(
+      after.map((c) => c.errorCode),
+      ['ConditionalCheckFailedException'],
+      'only the checkpoint that found the lease lost',
+    );
+    const entry = await L.entry(key);
+    assert.deepEqual([entry?.state, entry?.owner], ['in-progress', 'b']);
+    assert.equal(h.sqs.sent(QUEUE).length, 1);
   });
 
   it('records a given-up object failed, and a redrive claims it again from its checkpoint', async () => {
