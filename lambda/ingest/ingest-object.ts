@@ -209,7 +209,7 @@ async function ingestClaimed(work: ObjectWork, deps: IngestDeps, L: LedgerDeps):
     telemetry.log('warn', 'taking the object over: the run that held it stopped without releasing it', {
       ...where,
       etag: version.etag,
-      previousOwner: claim.entry.owner,
+      previousOwner: claim.previousOwner,
       resumeAfterLine: claim.entry.checkpoint.resumeAfterLine,
     });
   }
@@ -285,7 +285,7 @@ function notClaimed(
   });
   // One second past the lease's expiry, so the next claim finds it expired (or the object done).
   return unfinished(
-    { ...work, etag: work.etag ?? work.eventEtag },
+    { ...work, etag: work.etag ?? version.etag },
     { progress: false, deferred: true, causes: [cause], retryAfterSeconds: Math.max(1, untilMs / 1000 + 1) },
   );
 }

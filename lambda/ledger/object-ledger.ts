@@ -52,7 +52,13 @@ export class LeaseLostError extends Error {
 
 export type ClaimResult =
   /** This run holds the object until `leaseUntil`; `entry` holds the checkpoint to resume from. */
-  | { readonly kind: 'claimed'; readonly entry: LedgerEntry; readonly takeover: boolean }
+  | {
+      readonly kind: 'claimed';
+      readonly entry: LedgerEntry;
+      readonly takeover: boolean;
+      /** takeover: the run whose expired lease was taken over. */
+      readonly previousOwner?: string;
+    }
   | { readonly kind: 'done'; readonly entry: LedgerEntry }
   | { readonly kind: 'skipped'; readonly entry: LedgerEntry }
   /** Another run holds a live lease. */
@@ -122,7 +128,7 @@ export class ObjectLedger {
           old.owner !== undefined &&
           old.owner !== run.owner &&
           (old.leaseExpiresAt ?? 0) > 0;
-        return { kind: 'claimed', entry, takeover };
+        return { kind: 'claimed', entry, takeover, ...(takeover && old?.owner ? { previousOwner: old.owner } : {}) };
       } catch (e) {
         if (!isConditionFailure(e)) throw e;
       }

@@ -115,6 +115,7 @@ describe('hard kill mid-stream (SIGKILL), then redelivery', () => {
         L.deps({ owner: `redelivery-${round}`, clockShiftMs: 3_600_000, checkpointEveryLines: EVERY }),
       );
       assert.deepEqual(response.batchItemFailures, []);
+      assert.equal(h.telemetry.metrics.ObjectsTakenOver, 1, 'the killed run held an (expired) lease');
       // Every line delivered; duplicates only past the persisted checkpoint, and within the bound
       const delivered = h.deliveredLines();
       const counts = new Map<number, number>();

@@ -72,6 +72,7 @@ describe('ObjectLedger (against dynalite)', () => {
     const fourth = await ledger.claim(v, { owner: 'd', leaseUntil: clock + 1000 });
     assert.ok(fourth.kind === 'claimed');
     assert.equal(fourth.takeover, true, "c's lease expired");
+    assert.equal(fourth.previousOwner, 'c');
     assert.equal(fourth.entry.runs, 4);
   });
 
