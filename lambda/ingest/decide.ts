@@ -73,8 +73,15 @@ function plan(outcome: Unfinished, earlierFailures: number, maxAttempts: number)
   return { outcome: adjusted, continuation, givenUp: gaveUp, delaySeconds: delayFor(adjusted, gaveUp) };
 }
 
-/** No delay after progress, a deferral or giving up; otherwise 30 s doubling per attempt, capped at 15 minutes. */
+/**
+ * An object another run holds (ledger lease, `retryAfterSeconds`): about when that lease expires, so the
+ * continuation neither spins while the holder works nor waits long after it died; capped at SQS's 15 minutes.
+ * Otherwise no delay after progress, a deferral or giving up; else 30 s doubling per attempt, capped at 15 minutes.
+ */
 export function delayFor(o: Unfinished, gaveUp: boolean): number {
+  if (o.retryAfterSeconds !== undefined && !gaveUp) {
+    return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(o.retryAfterSeconds)));
+  }
   if (o.progress || o.deferred || gaveUp) return 0;
   return Math.min(MAX_DELAY_SECONDS, 30 * 2 ** Math.max(0, o.continuation.attemptsWithoutProgress - 1));
 }

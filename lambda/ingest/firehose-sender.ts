@@ -47,7 +47,7 @@ export interface SenderStats {
 
 /** What happened to each line of one batch. */
 interface BatchOutcome {
-  readonly acked: number[];
+  readonly acked: OutgoingRecord[];
   readonly unacked: number[];
   /** Why the unacked lines were given up (undefined when all were acked). */
   readonly error?: SendFailure;
@@ -71,8 +71,8 @@ export class FirehoseSender {
   constructor(
     private readonly client: FirehoseClient,
     private readonly options: SenderOptions,
-    /** Called once per line as its fate is settled. */
-    private readonly onSettled: (line: number, acked: boolean) => void,
+    /** Called once per line as its fate is settled (with the record, for callers that read it, e.g. its time). */
+    private readonly onSettled: (line: number, acked: boolean, record?: OutgoingRecord) => void,
   ) {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -83,7 +83,7 @@ export class FirehoseSender {
   async submit(batch: Batch): Promise<void> {
     while (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
     const p = this.deliver(batch.records).then((outcome) => {
-      for (const line of outcome.acked) this.onSettled(line, true);
+      for (const record of outcome.acked) this.onSettled(record.lineNumber, true, record);
       for (const line of outcome.unacked) this.onSettled(line, false);
       if (outcome.error && !this.failure) this.failure = outcome.error;
       this.inFlight.delete(p);
@@ -97,7 +97,7 @@ export class FirehoseSender {
   }
 
   private async deliver(records: OutgoingRecord[]): Promise<BatchOutcome> {
-    const acked: number[] = [];
+    const acked: OutgoingRecord[] = [];
     let pending = records;
     const giveUpAt = Math.min(this.now() + this.options.retryBudgetMs, this.options.deadline());
     const signal = this.options.signal;
@@ -122,7 +122,7 @@ export class FirehoseSender {
             if (code && isThrottling(code)) this.stats.throttles++;
             failure = { message: `${code ?? 'unknown'}: ${responses[i]?.ErrorMessage ?? ''}`, transient: true };
           } else {
-            acked.push(r.lineNumber);
+            acked.push(r);
           }
         });
         this.stats.recordsAcked += pending.length - failed.length;

@@ -12,17 +12,30 @@ import type { Readable } from 'node:stream';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { classifyAwsError, mayPass } from '../aws/errors';
+import { type Accounting, NO_ACCOUNTING, normaliseEtag, type ObjectVersion } from '../ledger/entry';
+import { type ClaimResult, LeaseLostError } from '../ledger/object-ledger';
 import { newObjectStats, type ObjectStats, type ParsedChunk, parseLogObject } from '../parser/parse-object';
 import { describeLogKey } from '../s3/log-key';
 import { Batcher } from './batcher';
 import type { IngestConfig } from './config';
-import { bodyStallMs, dataCallsSignal, withDeadline } from './deadline';
+import { bodyStallMs, dataCallsSignal, messageCallsSignal, withDeadline } from './deadline';
 import { FirehoseSender } from './firehose-sender';
+import {
+  describeLedgerError,
+  LEASE_CLOCK_SKEW_MS,
+  type LedgerDeps,
+  LedgerFinishError,
+  ledgerCause,
+  type Snapshot,
+  type StartPoint,
+  startPoint,
+  TimeRange,
+} from './ledger-run';
 import type { Continuation, ObjectWork } from './messages';
 import { LineProgress, RangeCursor } from './progress';
 import { RejectsSink, rejectsKey } from './rejects-sink';
 import { allTransient, describeCauses, type StopCause } from './stop-causes';
-import { type RejectSample, reportObject, sampleOf } from './summary';
+import { type LedgerSummary, type RejectSample, reportObject, sampleOf } from './summary';
 import type { Telemetry } from './telemetry';
 
 export interface IngestDeps {
@@ -35,6 +48,11 @@ export interface IngestDeps {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /**
+   * The object ledger and this run's owner id; absent when LEDGER_TABLE_NAME is unset (then the continuation
+   * messages alone carry the position, as before the ledger).
+   */
+  readonly ledger?: LedgerDeps;
 }
 
 export type ContinuationFields = Omit<
@@ -55,6 +73,10 @@ export type ObjectOutcome =
       readonly transient: boolean;
       /** Why the time ran out before the object was even opened: retry at once, as nothing was tried. */
       readonly deferred?: boolean;
+      /** Retry no sooner than this (another run holds the object in the ledger until about then). */
+      readonly retryAfterSeconds?: number;
+      /** The ledger version this run claimed (so a given-up object is recorded `failed`). */
+      readonly ledgerVersion?: ObjectVersion;
       /** The causes, one string, for logs. */
       readonly error: string;
       readonly continuation: ContinuationFields;
@@ -69,19 +91,203 @@ export async function ingestObject(work: ObjectWork, deps: IngestDeps): Promise<
   if (kind !== 'alb-access-log') {
     telemetry.count('ObjectsSkipped');
     telemetry.log('info', 'skipped object: not an ALB access log', { ...where, kind });
+    await recordSkip(messageVersion(work), kind, deps, work.size);
     return { status: 'skipped', reason: kind };
   }
   if (work.size === 0) {
     telemetry.count('ObjectsSkipped');
     telemetry.log('info', 'skipped object: empty', where);
+    await recordSkip(messageVersion(work), 'empty', deps, 0);
     return { status: 'skipped', reason: 'empty' };
   }
   if (deps.remainingMs() < config.safetyMarginMs) {
     const cause: StopCause = { kind: 'no-time-to-start', message: 'no time left to start', transient: true };
     return unfinished(work, { progress: false, deferred: true, causes: [cause] });
   }
-  const opened = await openObject(work, deps);
+  if (deps.ledger) return ingestClaimed(work, deps, deps.ledger);
+  const opened = await openObject(work, work.etag, deps);
+  if (opened === 'changed') {
+    objectChanged(work, deps);
+    return ingestObject(restarted(work), deps);
+  }
   return 'status' in opened ? opened : streamObject(work, opened, deps);
+}
+
+/** The version a message names (its ETag: a continuation's, else the S3 event's), or `unknown` without one. */
+const messageVersion = (work: ObjectWork): ObjectVersion => ({
+  bucket: work.bucket,
+  key: work.key,
+  etag: normaliseEtag(work.etag ?? work.eventEtag),
+});
+
+/** The work for a changed object: the new version, from line 1. */
+const restarted = (work: ObjectWork): ObjectWork => {
+  const { eventEtag: _dropped, ...rest } = work;
+  return { ...rest, etag: undefined, resumeAfterLine: 0, doneRanges: [] };
+};
+
+function objectChanged(work: ObjectWork, deps: IngestDeps): void {
+  deps.telemetry.count('ObjectsRestarted');
+  deps.telemetry.log('warn', 'object changed since the first attempt: restarting it from line 1', {
+    bucket: work.bucket,
+    key: work.key,
+    previousEtag: work.etag ?? work.eventEtag,
+  });
+}
+
+/** Records a skip in the ledger (when there is one). A failure is counted and logged: the object is skipped anyway. */
+async function recordSkip(v: ObjectVersion, reason: string, deps: IngestDeps, size?: number): Promise<void> {
+  if (!deps.ledger) return;
+  try {
+    await deps.ledger.ledger.skip(
+      v,
+      { reason, ...(size === undefined ? {} : { size }) },
+      { abortSignal: dataCallsSignal(deps) },
+    );
+  } catch (e) {
+    deps.telemetry.count('LedgerErrors');
+    deps.telemetry.log('warn', 'could not record a skipped object in the ledger', {
+      bucket: v.bucket,
+      key: v.key,
+      reason,
+      error: describeLedgerError(e),
+    });
+  }
+}
+
+/**
+ * With the ledger: claim the version, then read it. The version is the message's ETag when it has one (the claim
+ * comes before GetObject, which then asks for exactly that version with If-Match); without one, GetObject comes
+ * first and the claim uses its ETag (the body is dropped when the claim is refused).
+ */
+async function ingestClaimed(work: ObjectWork, deps: IngestDeps, L: LedgerDeps): Promise<ObjectOutcome> {
+  const { telemetry } = deps;
+  const clock = L.clock ?? Date.now;
+  const where = { bucket: work.bucket, key: work.key };
+  let opened: OpenedObject | undefined;
+  const named = work.etag ?? work.eventEtag;
+  if (named === undefined) {
+    const o = await openObject(work, undefined, deps);
+    if (o === 'changed') throw new Error('unreachable: GetObject without If-Match cannot fail its precondition');
+    if ('status' in o) {
+      if (o.status === 'skipped') await recordSkip(messageVersion(work), o.reason, deps);
+      return o;
+    }
+    opened = o;
+  }
+  const version: ObjectVersion = { bucket: work.bucket, key: work.key, etag: normaliseEtag(named ?? opened?.etag) };
+  let claim: ClaimResult;
+  try {
+    claim = await L.ledger.claim(
+      version,
+      {
+        owner: L.owner,
+        // Until the invocation ends, plus clock skew: once SQS redelivers the message of a killed run (visibility
+        // timeout > function timeout), the lease has expired and the next run takes over.
+        leaseUntil: clock() + deps.remainingMs() + LEASE_CLOCK_SKEW_MS,
+        ...(work.size !== undefined ? { size: work.size } : {}),
+      },
+      { abortSignal: dataCallsSignal(deps) },
+    );
+  } catch (e) {
+    opened?.body.destroy();
+    telemetry.count('LedgerErrors');
+    const cause = ledgerCause('claim', e);
+    telemetry.log('warn', 'could not claim the object in the ledger: nothing read, it will be retried', {
+      ...where,
+      etag: version.etag,
+      error: cause.message,
+    });
+    return unfinished(work, { progress: false, causes: [cause] });
+  }
+  if (claim.kind !== 'claimed') {
+    opened?.body.destroy();
+    return notClaimed(work, version, claim, deps, clock);
+  }
+  if (claim.takeover) {
+    telemetry.count('ObjectsTakenOver');
+    telemetry.log('warn', 'taking the object over: the run that held it stopped without releasing it', {
+      ...where,
+      etag: version.etag,
+      previousOwner: claim.previousOwner,
+      resumeAfterLine: claim.entry.checkpoint.resumeAfterLine,
+    });
+  }
+  const start = startPoint(claim.entry, work);
+  if (start.ignoredMessagePosition !== undefined) {
+    telemetry.log('warn', 'the ledger has no checkpoint for this version: reading it from line 1', {
+      ...where,
+      messageResumeAfterLine: start.ignoredMessagePosition,
+    });
+  }
+  const resumed: ObjectWork = {
+    ...work,
+    etag: opened?.etag ?? named,
+    resumeAfterLine: start.resumeAfterLine,
+    doneRanges: start.doneRanges,
+  };
+  const held: HeldObject = { version, owner: L.owner, clock, start, takeover: claim.takeover, runs: claim.entry.runs };
+  if (!opened) {
+    const o = await openObject(resumed, quoted(version.etag), deps);
+    if (o === 'changed') {
+      // The named version is gone: it can never be finished. Its entry says so; the current version is a new entry.
+      await recordSkip(version, 'replaced by a newer version before it was finished', deps);
+      objectChanged(work, deps);
+      return ingestObject(restarted(work), deps);
+    }
+    if ('status' in o) {
+      if (o.status === 'skipped') {
+        await recordSkip(version, o.reason, deps);
+        return o;
+      }
+      const cause = o.status === 'unfinished' ? o.error : 'GetObject failed';
+      await endWithRelease(held, { checkpoint: claim.entry.checkpoint, accounting: start.base }, cause, deps);
+      return { ...o, ledgerVersion: version } as ObjectOutcome;
+    }
+    opened = o;
+  }
+  return streamObject(resumed, opened, deps, held);
+}
+
+const quoted = (etag: string) => `"${etag}"`;
+
+function notClaimed(
+  work: ObjectWork,
+  version: ObjectVersion,
+  claim: Exclude<ClaimResult, { kind: 'claimed' }>,
+  deps: IngestDeps,
+  clock: () => number,
+): ObjectOutcome {
+  const where = { bucket: work.bucket, key: work.key, etag: version.etag };
+  if (claim.kind === 'done') {
+    deps.telemetry.count('ObjectsAlreadyDone');
+    deps.telemetry.log('info', 'skipped object: the ledger has it done', {
+      ...where,
+      linesDone: claim.entry.accounting.linesDone,
+    });
+    return { status: 'skipped', reason: 'already done' };
+  }
+  if (claim.kind === 'skipped') {
+    deps.telemetry.log('info', 'skipped object: the ledger has it skipped', { ...where, reason: claim.entry.reason });
+    return { status: 'skipped', reason: `already skipped (${claim.entry.reason ?? 'no reason recorded'})` };
+  }
+  deps.telemetry.count('ObjectsBusy');
+  const untilMs = (claim.entry.leaseExpiresAt ?? clock()) - clock();
+  const cause: StopCause = {
+    kind: 'busy',
+    message: `another run (${claim.entry.owner ?? 'unknown'}) holds the object for ${Math.max(0, Math.round(untilMs / 1000))} s more`,
+    transient: true,
+  };
+  deps.telemetry.log('info', 'object busy: another run holds it; retried once its lease has expired', {
+    ...where,
+    owner: claim.entry.owner,
+    leaseExpiresAt: claim.entry.leaseExpiresAt,
+  });
+  // One second past the lease's expiry, so the next claim finds it expired (or the object done).
+  return unfinished(
+    { ...work, etag: work.etag ?? version.etag },
+    { progress: false, deferred: true, causes: [cause], retryAfterSeconds: Math.max(1, untilMs / 1000 + 1) },
+  );
 }
 
 interface OpenedObject {
@@ -90,11 +296,16 @@ interface OpenedObject {
   readonly contentLength: number | undefined;
 }
 
-async function openObject(work: ObjectWork, deps: IngestDeps): Promise<OpenedObject | ObjectOutcome> {
+/** @returns the open body, 'changed' when `ifMatch` no longer matches, or the outcome of a failed GetObject. */
+async function openObject(
+  work: ObjectWork,
+  ifMatch: string | undefined,
+  deps: IngestDeps,
+): Promise<OpenedObject | ObjectOutcome | 'changed'> {
   const where = { bucket: work.bucket, key: work.key };
   try {
     const res = await deps.s3.send(
-      new GetObjectCommand({ Bucket: work.bucket, Key: work.key, ...(work.etag ? { IfMatch: work.etag } : {}) }),
+      new GetObjectCommand({ Bucket: work.bucket, Key: work.key, ...(ifMatch ? { IfMatch: ifMatch } : {}) }),
       { abortSignal: dataCallsSignal(deps) },
     );
     return { body: res.Body as Readable, etag: res.ETag, contentLength: res.ContentLength };
@@ -105,15 +316,8 @@ async function openObject(work: ObjectWork, deps: IngestDeps): Promise<OpenedObj
       deps.telemetry.log('warn', 'skipped object: it no longer exists', where);
       return { status: 'skipped', reason: 'missing' };
     }
-    if (work.etag && error.kind === 'precondition') {
-      // The object was replaced since lines were delivered from it: splicing two versions would be wrong.
-      deps.telemetry.count('ObjectsRestarted');
-      deps.telemetry.log('warn', 'object changed since the first attempt: restarting it from line 1', {
-        ...where,
-        previousEtag: work.etag,
-      });
-      return ingestObject({ ...work, etag: undefined, resumeAfterLine: 0, doneRanges: [] }, deps);
-    }
+    // The object was replaced since lines were delivered from it: splicing two versions would be wrong.
+    if (ifMatch && error.kind === 'precondition') return 'changed';
     const cause: StopCause = {
       kind: 'get-object',
       message: `GetObject failed: ${error.message}`,
@@ -123,33 +327,63 @@ async function openObject(work: ObjectWork, deps: IngestDeps): Promise<OpenedObj
   }
 }
 
+/** The ledger side of a claimed object. */
+interface HeldObject {
+  readonly version: ObjectVersion;
+  readonly owner: string;
+  readonly clock: () => number;
+  readonly start: StartPoint;
+  readonly takeover: boolean;
+  /** Claims of this version so far, this one included. */
+  readonly runs: number;
+}
+
+/** What the ledger did during one run, for the summary. */
+interface LedgerFacts {
+  checkpointsPersisted: number;
+  checkpointErrors: number;
+  end?: string;
+}
+
 /** The state of one run over one object. */
 class ObjectRun {
   readonly stats: ObjectStats = newObjectStats();
   readonly progress: LineProgress;
   readonly done: RangeCursor;
   readonly batcher = new Batcher();
-  readonly sink: RejectsSink;
+  sink: RejectsSink;
   readonly sender: FirehoseSender;
-  readonly rejectedLines: number[] = [];
+  /** Rejected lines in the current rejects part (pending until it is stored). */
+  partLines: number[] = [];
+  part = 0;
   readonly samples: RejectSample[] = [];
   readonly causes: StopCause[] = [];
   /** Every data call of the run (body reads, PutRecordBatch, rejects upload) ends by this deadline (deadline.ts). */
   readonly signal: AbortSignal;
   recordBytes = 0;
+  /** Lines this run settled: records acknowledged, rejects stored, and blank lines as of the last chunk boundary. */
+  acked = 0;
+  rejectsStored = 0;
+  blankAtBoundary = 0;
+  readonly storedKeys: string[] = [];
+  readonly times: TimeRange;
+  readonly started: number;
+  readonly facts: LedgerFacts = { checkpointsPersisted: 0, checkpointErrors: 0 };
+  readonly checkpoints: Checkpointer | undefined;
+  leaseLost = false;
 
   constructor(
     readonly work: ObjectWork,
     readonly deps: IngestDeps,
+    readonly held?: HeldObject,
   ) {
     const { config } = deps;
     this.progress = new LineProgress(work.resumeAfterLine);
     this.done = new RangeCursor(work.doneRanges);
-    const location = { bucket: config.rejectsBucket, prefix: config.rejectsPrefix };
-    const segment = { fromLine: work.resumeAfterLine + 1, run: work.continuations };
-    const key = rejectsKey(location, work.bucket, work.key, segment);
     this.signal = dataCallsSignal(deps);
-    this.sink = new RejectsSink(deps.s3, config.rejectsBucket, key, work.bucket, { signal: this.signal });
+    this.sink = this.newSink();
+    this.times = new TimeRange(held?.start.base);
+    this.started = (held?.clock ?? Date.now)();
     const now = deps.now ?? Date.now;
     this.sender = new FirehoseSender(
       deps.firehose,
@@ -164,16 +398,37 @@ class ObjectRun {
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         ...(deps.random ? { random: deps.random } : {}),
       },
-      (line, acked) => {
-        if (acked) this.progress.markDone(line);
+      (line, acked, record) => {
+        if (!acked) return;
+        this.progress.markDone(line);
+        this.acked++;
+        if (record && this.held) this.times.add(record.data);
       },
     );
+    if (held && deps.ledger && config.ledger) {
+      this.checkpoints = new Checkpointer(this, deps.ledger, config.ledger.checkpointEveryLines);
+    }
+  }
+
+  /** The rejects object of the current part (one per run without the ledger, see rejects-sink.ts). */
+  private newSink(): RejectsSink {
+    const { config } = this.deps;
+    const location = { bucket: config.rejectsBucket, prefix: config.rejectsPrefix };
+    const segment = {
+      fromLine: this.work.resumeAfterLine + 1,
+      run: this.work.continuations,
+      ...(this.held ? { ledger: { doneLines: this.held.start.base.linesDone, part: this.part } } : {}),
+    };
+    const key = rejectsKey(location, this.work.bucket, this.work.key, segment);
+    return new RejectsSink(this.deps.s3, config.rejectsBucket, key, this.work.bucket, { signal: this.signal });
   }
 
   async take(chunk: ParsedChunk): Promise<void> {
     for (const reject of chunk.rejects) {
+      // A rejected line is done only once its rejects object is stored (closePart).
+      this.progress.markPending(reject.line);
+      this.partLines.push(reject.line);
       await this.sink.add(reject);
-      this.rejectedLines.push(reject.line);
       if (this.samples.length < REJECT_SAMPLES) this.samples.push(sampleOf(reject));
     }
     for (const record of chunk.records) {
@@ -184,6 +439,67 @@ class ObjectRun {
       if (full && !this.sender.failure) await this.sender.submit(full);
     }
     this.progress.readThrough(this.stats.lines);
+    // A chunk boundary: every counted line is at or before the progress's read line, so a snapshot is consistent.
+    this.blankAtBoundary = this.stats.blankLines;
+  }
+
+  /**
+   * Closes the current rejects part and, with the ledger, starts the next one.
+   * @returns whether it was stored (true also when it held nothing); on failure its lines stay pending.
+   */
+  async closePart(next: boolean): Promise<boolean> {
+    const sink = this.sink;
+    const lines = this.partLines;
+    if (next) {
+      this.part++;
+      this.sink = this.newSink();
+      this.partLines = [];
+    }
+    try {
+      await sink.close();
+    } catch (e) {
+      const error = classifyAwsError(e);
+      this.causes.push({
+        kind: 'rejects-write',
+        message: `writing rejects to s3://${this.deps.config.rejectsBucket}/${sink.key} failed: ${error.message}`,
+        transient: mayPass(error),
+      });
+      return false;
+    }
+    if (sink.count === 0) return true;
+    for (const line of lines) this.progress.markDone(line);
+    this.rejectsStored += lines.length;
+    this.storedKeys.push(sink.key);
+    return true;
+  }
+
+  /** The checkpoint and its accounting now: call only at a chunk boundary (or after the run). */
+  snapshot(): Snapshot {
+    const base = this.held?.start.base ?? NO_ACCOUNTING;
+    const clock = this.held?.clock ?? Date.now;
+    const checkpoint = {
+      resumeAfterLine: this.progress.checkpoint(),
+      doneRanges: this.progress.doneRangesAfterCheckpoint(this.work.doneRanges),
+    };
+    const { minTime, maxTime } = this.times;
+    const accounting: Accounting = {
+      linesDone: base.linesDone + this.acked + this.rejectsStored + this.blankAtBoundary,
+      records: base.records + this.acked,
+      rejects: base.rejects + this.rejectsStored,
+      blankLines: base.blankLines + this.blankAtBoundary,
+      compressedBytes: base.compressedBytes + this.stats.compressedBytes,
+      rawBytes: base.rawBytes + this.stats.rawBytes,
+      durationMs: base.durationMs + Math.max(0, clock() - this.started),
+      ...(minTime ? { minTime } : {}),
+      ...(maxTime ? { maxTime } : {}),
+      rejectsKeys: [...base.rejectsKeys, ...this.storedKeys],
+    };
+    return { checkpoint, accounting };
+  }
+
+  /** Lines settled by this run so far. */
+  settled(): number {
+    return this.acked + this.rejectsStored + this.blankAtBoundary;
   }
 
   firehoseCause(): StopCause | undefined {
@@ -196,41 +512,209 @@ class ObjectRun {
   }
 }
 
-async function streamObject(work: ObjectWork, opened: OpenedObject, deps: IngestDeps): Promise<ObjectOutcome> {
+/**
+ * Persists checkpoints while an object streams: at a chunk boundary once `every` lines were settled since the last
+ * snapshot. Rejected lines are done only once stored, so a checkpoint that finds rejects in the current part first
+ * closes that part (and starts the next one), then takes its snapshot.
+ *
+ * While the ledger answers, the stream waits at that boundary for the part upload and the ledger write (a few ms per
+ * `every` lines; the PutRecordBatch calls in flight carry on meanwhile), which keeps the crash bound independent of
+ * latency. Once a checkpoint write has failed in this run (throttled after the SDK's retries, an outage, a timeout),
+ * the stream no longer waits: at most one write is in flight, started at the first due boundary after the previous one
+ * ended, so a failing or hanging ledger never slows ingestion; only the crash bound grows, by the lines streamed
+ * since the last checkpoint that landed.
+ *
+ * Records sent again after a hard kill (out of memory, Lambda timeout, runtime crash), with N = `every`, C = lines
+ * of one parsed chunk (64 KiB of decoded text: about 110 ALB lines of 600 bytes), F = MAX_IN_FLIGHT_BATCHES, while
+ * the ledger answers:
+ *   re-sent ≤ (N − 1) + (C + 500)   lines settled after the last persisted snapshot, up to the boundary of the next
+ *                                   snapshot (one chunk step settles its blank lines and at most C + 500 acks)
+ *            + F × 500              acknowledgements that arrive while that next snapshot's write is in flight
+ *            + F × 500              entries of the calls in flight at the kill (unknown: sent again)
+ *   so with N = 10,000, C ≈ 110, F = 4: at most about 14,600 records; re-read lines add the batch being filled
+ *   (≤ 500, read but never sent) and blank or rejected lines of the same span (rejects may be stored twice).
+ */
+class Checkpointer {
+  private inFlight: Promise<void> | undefined;
+  private settledAtSnapshot = 0;
+  private snapshotNext = false;
+  /** A checkpoint write failed in this run: stop waiting for the ledger. */
+  private degraded = false;
+
+  constructor(
+    private readonly run: ObjectRun,
+    private readonly L: LedgerDeps,
+    private readonly every: number,
+  ) {}
+
+  /** At a chunk boundary: persists a checkpoint when one is due (see the class comment for when it waits). */
+  async boundary(): Promise<void> {
+    const run = this.run;
+    if (this.inFlight || run.leaseLost) return;
+    if (!this.snapshotNext && run.settled() - this.settledAtSnapshot < this.every) return;
+    if (!this.degraded) {
+      // Waiting here keeps the state at this boundary: no chunk is taken until the write ends.
+      if (run.partLines.length > 0 && !(await run.closePart(true))) return;
+      this.settledAtSnapshot = run.settled();
+      await this.write(run.snapshot());
+      return;
+    }
+    if (!this.snapshotNext && run.partLines.length > 0) {
+      // The snapshot waits for the part, and is taken at the first boundary after it is stored.
+      this.inFlight = run.closePart(true).then((stored) => {
+        this.snapshotNext = stored;
+        this.inFlight = undefined;
+      });
+      return;
+    }
+    this.snapshotNext = false;
+    this.settledAtSnapshot = run.settled();
+    this.inFlight = this.write(run.snapshot()).finally(() => {
+      this.inFlight = undefined;
+    });
+  }
+
+  private async write(snapshot: Snapshot): Promise<void> {
+    const run = this.run;
+    const held = run.held!;
+    try {
+      await this.L.ledger.checkpoint(held.version, held.owner, snapshot, { abortSignal: run.signal });
+      run.facts.checkpointsPersisted++;
+      run.deps.telemetry.count('CheckpointsPersisted');
+    } catch (e) {
+      if (e instanceof LeaseLostError) {
+        // Another run holds the object now: stop at once, and write nothing more to the ledger.
+        run.leaseLost = true;
+        run.causes.push(ledgerCause('checkpoint', e));
+        run.deps.telemetry.log('warn', 'lease lost mid-stream: stopping this run', {
+          bucket: held.version.bucket,
+          key: held.version.key,
+          error: e.message,
+        });
+        return;
+      }
+      run.facts.checkpointErrors++;
+      this.degraded = true;
+      run.deps.telemetry.count('LedgerErrors');
+      run.deps.telemetry.log('warn', 'could not persist a checkpoint: streaming on (more lines resent after a crash)', {
+        bucket: held.version.bucket,
+        key: held.version.key,
+        resumeAfterLine: snapshot.checkpoint.resumeAfterLine,
+        error: describeLedgerError(e),
+      });
+    }
+  }
+
+  /** Waits for the write or part upload in flight. */
+  async settle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+}
+
+async function streamObject(
+  work: ObjectWork,
+  opened: OpenedObject,
+  deps: IngestDeps,
+  held?: HeldObject,
+): Promise<ObjectOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const run = new ObjectRun(work, deps);
+  const run = new ObjectRun(work, deps, held);
   await readBody(run, opened);
   await finishSending(run);
-  const rejectsStored = await storeRejects(run);
+  await run.checkpoints?.settle();
+  const rejectsStored = (await run.closePart(false)) && run.rejectsStored > 0;
+  const { progress, sender } = run;
+  const done = run.causes.length === 0 && progress.pendingCount === 0;
+  if (!done && run.causes.length === 0) {
+    const message = `${progress.pendingCount} records not acknowledged by Firehose`;
+    run.causes.push({ kind: 'unacknowledged', message, transient: true });
+  }
+  let finishError: unknown;
+  if (held && !run.leaseLost) {
+    const snapshot = run.snapshot();
+    if (done) {
+      try {
+        await deps.ledger!.ledger.finish(held.version, held.owner, snapshot.accounting, {
+          abortSignal: messageCallsSignal(deps),
+        });
+        run.facts.end = 'done';
+      } catch (e) {
+        finishError = e;
+        run.facts.end = `finish failed: ${describeLedgerError(e)}`;
+      }
+    } else {
+      run.facts.end = await endWithRelease(held, snapshot, describeCauses(run.causes).join('; '), deps);
+    }
+  }
   reportObject(deps.telemetry, {
     work,
     etag: opened.etag,
     stats: run.stats,
-    sent: run.sender.stats,
+    sent: sender.stats,
     recordBytes: run.recordBytes,
-    rejects: run.sink.count > 0 ? { key: run.sink.key, samples: run.samples } : undefined,
+    rejects: run.storedKeys.length > 0 || run.sink.count > 0 ? { key: run.sink.key, samples: run.samples } : undefined,
     causes: run.causes,
     durationMs: now() - started,
+    ...(held ? { ledger: ledgerSummary(held, run) } : {}),
   });
-  const { progress, sender } = run;
-  if (run.causes.length === 0 && progress.pendingCount === 0) {
+  if (finishError !== undefined) {
+    deps.telemetry.count('LedgerErrors');
+    throw new LedgerFinishError(held!.version, finishError);
+  }
+  if (done) {
     deps.telemetry.count('ObjectsIngested');
     return { status: 'done' };
   }
-  if (run.causes.length === 0) {
-    const message = `${progress.pendingCount} records not acknowledged by Firehose`;
-    run.causes.push({ kind: 'unacknowledged', message, transient: true });
-  }
   const checkpoint = progress.checkpoint();
-  return unfinished(
+  const outcome = unfinished(
     work,
     {
-      progress: checkpoint > work.resumeAfterLine || sender.stats.recordsAcked > 0 || rejectsStored,
+      progress: checkpoint > work.resumeAfterLine || run.acked > 0 || rejectsStored,
       causes: run.causes,
     },
     { etag: opened.etag, resumeAfterLine: checkpoint, doneRanges: progress.doneRangesAfterCheckpoint(work.doneRanges) },
   );
+  return held ? ({ ...outcome, ledgerVersion: held.version } as ObjectOutcome) : outcome;
+}
+
+function ledgerSummary(held: HeldObject, run: ObjectRun): LedgerSummary {
+  return {
+    claim: held.takeover ? 'takeover' : 'claimed',
+    run: held.runs,
+    resumedFrom: held.start.from,
+    resumeAfterLine: held.start.resumeAfterLine,
+    checkpointsPersisted: run.facts.checkpointsPersisted,
+    checkpointErrors: run.facts.checkpointErrors,
+    ...(run.leaseLost ? { leaseLost: true } : {}),
+    ...(run.facts.end ? { end: run.facts.end } : {}),
+  };
+}
+
+/**
+ * Releases an unfinished object with its checkpoint. A failure is counted and logged only: the continuation is
+ * enqueued anyway (its position may be ahead of the ledger's; the ledger wins on the next claim, so some lines are
+ * sent again and none is lost).
+ * @returns what happened, for the summary
+ */
+async function endWithRelease(held: HeldObject, snapshot: Snapshot, cause: string, deps: IngestDeps): Promise<string> {
+  try {
+    await deps.ledger!.ledger.release(
+      held.version,
+      held.owner,
+      { ...snapshot, cause },
+      { abortSignal: messageCallsSignal(deps) },
+    );
+    return 'released';
+  } catch (e) {
+    deps.telemetry.count('LedgerErrors');
+    deps.telemetry.log('warn', 'could not release the object in the ledger: enqueuing its continuation anyway', {
+      bucket: held.version.bucket,
+      key: held.version.key,
+      error: describeLedgerError(e),
+    });
+    return `release failed: ${describeLedgerError(e)}`;
+  }
 }
 
 /**
@@ -260,11 +744,14 @@ async function readBody(run: ObjectRun, { body, contentLength }: OpenedObject): 
   try {
     for await (const chunk of lines) {
       await run.take(chunk);
+      await run.checkpoints?.boundary();
       const firehose = run.firehoseCause();
       if (firehose) {
         run.causes.push(firehose);
         return;
       }
+      // The lease was lost, or a rejects part could not be stored.
+      if (run.causes.length > 0) return;
       if (!run.timeUp()) continue;
       // Out of time: stop, unless the body is all here and its end is near (see above).
       finishBy ??= received() ? run.stats.rawBytes + FINISH_ALLOWANCE_BYTES : -1;
@@ -306,27 +793,14 @@ async function finishSending(run: ObjectRun): Promise<void> {
   if (firehose && !run.causes.some((c) => c.kind === 'firehose')) run.causes.push(firehose);
 }
 
-/** @returns whether a rejects object was stored; when the write fails, the rejected lines are pending again. */
-async function storeRejects(run: ObjectRun): Promise<boolean> {
-  try {
-    await run.sink.close();
-    return run.sink.count > 0;
-  } catch (e) {
-    // The rejects were not stored, so those lines are not done: they must be read again.
-    for (const line of run.rejectedLines) run.progress.markPending(line);
-    const error = classifyAwsError(e);
-    run.causes.push({
-      kind: 'rejects-write',
-      message: `writing rejects to s3://${run.deps.config.rejectsBucket}/${run.sink.key} failed: ${error.message}`,
-      transient: mayPass(error),
-    });
-    return false;
-  }
-}
-
 function unfinished(
   work: ObjectWork,
-  why: { progress: boolean; causes: readonly StopCause[]; deferred?: boolean },
+  why: {
+    progress: boolean;
+    causes: readonly StopCause[];
+    deferred?: boolean;
+    retryAfterSeconds?: number;
+  },
   resume: { etag?: string | undefined; resumeAfterLine: number; doneRanges: [number, number][] } = {
     etag: work.etag,
     resumeAfterLine: work.resumeAfterLine,
@@ -339,6 +813,7 @@ function unfinished(
     causes: why.causes,
     transient: allTransient(why.causes),
     ...(why.deferred ? { deferred: true } : {}),
+    ...(why.retryAfterSeconds !== undefined ? { retryAfterSeconds: why.retryAfterSeconds } : {}),
     error: describeCauses(why.causes).join('; '),
     continuation: {
       bucket: work.bucket,

@@ -28,6 +28,11 @@ export interface ObjectWork {
   readonly size?: number;
   /** ETag of the version whose lines were delivered so far (continuations), to detect a changed object. */
   readonly etag?: string;
+  /**
+   * ETag the S3 event (or backfill message) names (`s3.object.eTag`, unquoted). Used only with the object ledger, to
+   * claim the version before reading it; without the ledger the handler reads the current version, as before.
+   */
+  readonly eventEtag?: string;
   readonly resumeAfterLine: number;
   /** Lines after `resumeAfterLine` already done (delivered, rejected or blank), as inclusive [from, to] ranges. */
   readonly doneRanges: readonly (readonly [number, number])[];
@@ -132,6 +137,7 @@ function decodeS3Record(record: unknown, index: number): ObjectWork {
     bucket,
     key,
     ...(typeof object.size === 'number' ? { size: object.size } : {}),
+    ...(typeof object.eTag === 'string' && object.eTag !== '' ? { eventEtag: object.eTag } : {}),
     resumeAfterLine: 0,
     doneRanges: [],
     attemptsWithoutProgress: 0,

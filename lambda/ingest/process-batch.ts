@@ -9,6 +9,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { messageCallsSignal } from './deadline';
 import { decideMessage, type PlannedContinuation, type Unfinished } from './decide';
 import { type IngestDeps, ingestObject, type ObjectOutcome } from './ingest-object';
+import { describeLedgerError, LedgerFinishError } from './ledger-run';
 import {
   type DecodedMessage,
   decodeMessageBody,
@@ -57,10 +58,12 @@ async function processMessage(message: SQSRecord, deps: BatchDeps): Promise<bool
   });
   if (decision.kind === 'ack') return true;
   if (decision.kind === 'fail') {
+    await recordGivenUp(decision.outcome, deps);
     logDeadLetterBound(message, decision.outcome, deps);
     return false;
   }
   for (const planned of decision.continuations) {
+    if (planned.givenUp) await recordGivenUp(planned.outcome, deps);
     if (!(await enqueue(message, planned, deps))) return false;
   }
   return true;
@@ -112,6 +115,17 @@ async function ingestAll(
       outcomes.push(await ingestObject(work, deps));
     } catch (e) {
       // Fail this message only, never the whole batch.
+      if (e instanceof LedgerFinishError) {
+        // Every line was delivered, but the ledger does not say so: SQS redelivers the message and the next run
+        // resumes from the last persisted checkpoint (duplicates within the crash bound, no line lost).
+        deps.telemetry.log('error', 'could not record the object done in the ledger: failing the message', {
+          messageId: message.messageId,
+          bucket: work.bucket,
+          key: work.key,
+          error: e.message,
+        });
+        return undefined;
+      }
       deps.telemetry.log('error', 'unexpected error while ingesting an object', {
         messageId: message.messageId,
         bucket: work.bucket,
@@ -122,6 +136,32 @@ async function ingestAll(
     }
   }
   return outcomes;
+}
+
+/**
+ * Records a given-up object `failed` in the ledger (with the first line not delivered), so the completeness check
+ * and the operator see it; a failure is counted and logged (the message still goes its way to the dead-letter queue).
+ */
+async function recordGivenUp(o: Unfinished, deps: BatchDeps): Promise<void> {
+  if (!deps.ledger || !o.ledgerVersion) return;
+  try {
+    await deps.ledger.ledger.fail(
+      o.ledgerVersion,
+      {
+        cause: describeCauses(o.causes).join('; '),
+        firstUndeliveredLine: position(o).firstUndeliveredLine,
+        owner: deps.ledger.owner,
+      },
+      { abortSignal: messageCallsSignal(deps) },
+    );
+  } catch (e) {
+    deps.telemetry.count('LedgerErrors');
+    deps.telemetry.log('warn', 'could not record a given-up object as failed in the ledger', {
+      bucket: o.ledgerVersion.bucket,
+      key: o.ledgerVersion.key,
+      error: describeLedgerError(e),
+    });
+  }
 }
 
 /** Where an unfinished object stands, in the words a dead-letter reader needs. */

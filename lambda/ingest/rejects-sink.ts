@@ -35,6 +35,15 @@ export interface RejectsLocation {
 export interface RejectsSegment {
   readonly fromLine: number;
   readonly run: number;
+  /**
+   * With the object ledger only: the lines the ledger had done when the run started, and the part of this run (a
+   * run that persists checkpoints closes its rejects object at a checkpoint and starts a new part). Key suffix
+   * `.done-<d>.part-<p>`. The ledger's done set only grows, so `d` names the starting state: a run that starts where
+   * a killed run started (nothing persisted in between) overwrites that run's parts, whose lines the ledger does not
+   * count as done; a run that starts after a persisted checkpoint has a larger `d`, so it never replaces a part the
+   * ledger counts. Without the ledger there are no parts and the key is as before.
+   */
+  readonly ledger?: { readonly doneLines: number; readonly part: number };
 }
 
 /** The rejects object's key for one run over `sourceKey`; always a valid S3 key (see the module comment). */
@@ -45,7 +54,8 @@ export function rejectsKey(
   segment: RejectsSegment,
 ): string {
   const source = `${sourceBucket}/${sourceKey}`;
-  const suffix = `.from-line-${segment.fromLine}.run-${segment.run}.ndjson.gz`;
+  const parts = segment.ledger ? `.done-${segment.ledger.doneLines}.part-${segment.ledger.part}` : '';
+  const suffix = `.from-line-${segment.fromLine}.run-${segment.run}${parts}.ndjson.gz`;
   const full = `${location.prefix}${source}${suffix}`;
   if (Buffer.byteLength(full) <= MAX_S3_KEY_BYTES) return full;
   const hash = `~${createHash('sha256').update(source).digest('hex')}`;

@@ -18,7 +18,13 @@ export type StopKind =
   /** The body failed mid-stream (connection reset, damaged or unsupported compression). */
   | 'read-failed'
   /** The rejects object could not be written, so the rejected lines are not done. */
-  | 'rejects-write';
+  | 'rejects-write'
+  /** The object ledger could not be read or written (throttling, outage, timeout): nothing was read. */
+  | 'ledger'
+  /** Another invocation holds the object under a live lease in the ledger: not read twice at the same time. */
+  | 'busy'
+  /** The ledger says another run took the object over mid-stream: this run stopped at once. */
+  | 'lease-lost';
 
 export interface StopCause {
   readonly kind: StopKind;

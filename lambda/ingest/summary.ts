@@ -46,6 +46,24 @@ export interface ObjectSummary {
   /** Why the run stopped before the end (empty when it did not). */
   readonly causes: readonly StopCause[];
   readonly durationMs: number;
+  /** With the object ledger: how this run held the object. */
+  readonly ledger?: LedgerSummary;
+}
+
+/** Ledger facts of one run over one object (summary field `ledger`). */
+export interface LedgerSummary {
+  /** `claimed`, or `takeover` when the previous holder's lease had expired. */
+  readonly claim: 'claimed' | 'takeover';
+  /** Claims of this version so far, this one included. */
+  readonly run: number;
+  /** Where the run resumed: the ledger's checkpoint, or line 1. */
+  readonly resumedFrom: 'ledger' | 'start';
+  readonly resumeAfterLine: number;
+  readonly checkpointsPersisted: number;
+  readonly checkpointErrors: number;
+  readonly leaseLost?: boolean;
+  /** How the run left the entry: `done`, `released`, or the failed write. */
+  readonly end?: string;
 }
 
 /** Counts the run's metrics and writes its summary line. */
@@ -82,5 +100,6 @@ export function reportObject(telemetry: Telemetry, s: ObjectSummary): void {
     durationMs: s.durationMs,
     ...(s.causes.length > 0 ? { stoppedBecause: describeCauses(s.causes) } : {}),
     ...(s.rejects ? { rejectsObject: s.rejects.key, rejectSamples: s.rejects.samples } : {}),
+    ...(s.ledger ? { ledger: s.ledger } : {}),
   });
 }

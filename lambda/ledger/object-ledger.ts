@@ -27,6 +27,9 @@ import {
   identityAttributes,
   keyAttributes,
   type LedgerEntry,
+  NO_ACCOUNTING,
+  NO_PROGRESS,
+  normaliseEtag,
   type ObjectVersion,
   progressAttributes,
 } from './entry';
@@ -49,7 +52,13 @@ export class LeaseLostError extends Error {
 
 export type ClaimResult =
   /** This run holds the object until `leaseUntil`; `entry` holds the checkpoint to resume from. */
-  | { readonly kind: 'claimed'; readonly entry: LedgerEntry; readonly takeover: boolean }
+  | {
+      readonly kind: 'claimed';
+      readonly entry: LedgerEntry;
+      readonly takeover: boolean;
+      /** takeover: the run whose expired lease was taken over. */
+      readonly previousOwner?: string;
+    }
   | { readonly kind: 'done'; readonly entry: LedgerEntry }
   | { readonly kind: 'skipped'; readonly entry: LedgerEntry }
   /** Another run holds a live lease. */
@@ -108,9 +117,18 @@ export class ObjectLedger {
         `(attribute_not_exists(${lease}) OR ${lease} < ${u.value(N(now))} OR ` +
         `${u.name('owner')} = ${u.value(S(run.owner))}))`;
       try {
-        const res = await this.update(v, u, condition, call, 'ALL_NEW');
-        const entry = entryFromItem(res.Attributes ?? {});
-        return { kind: 'claimed', entry, takeover: entry.runs > 1 };
+        // ALL_OLD, not ALL_NEW: whether this is a takeover depends on the state before the claim (a released or
+        // failed entry also has runs > 1, but nobody held it). The new entry is the old one with the claim applied.
+        const res = await this.update(v, u, condition, call, 'ALL_OLD');
+        const old =
+          res.Attributes && Object.keys(res.Attributes).length > 0 ? entryFromItem(res.Attributes) : undefined;
+        const entry = claimedEntry(v, old, run, now);
+        const takeover =
+          old?.state === 'in-progress' &&
+          old.owner !== undefined &&
+          old.owner !== run.owner &&
+          (old.leaseExpiresAt ?? 0) > 0;
+        return { kind: 'claimed', entry, takeover, ...(takeover && old?.owner ? { previousOwner: old.owner } : {}) };
       } catch (e) {
         if (!isConditionFailure(e)) throw e;
       }
@@ -280,4 +298,38 @@ export class ObjectLedger {
       call,
     );
   }
+}
+
+/** The entry a successful claim wrote: `old` (absent for a new version) with the claim's fields applied. */
+function claimedEntry(
+  v: ObjectVersion,
+  old: LedgerEntry | undefined,
+  run: { readonly owner: string; readonly leaseUntil: number; readonly size?: number },
+  now: number,
+): LedgerEntry {
+  const {
+    cause: _cause,
+    firstUndeliveredLine: _line,
+    reason: _reason,
+    ...kept
+  } = old ?? {
+    checkpoint: NO_PROGRESS,
+    accounting: NO_ACCOUNTING,
+    runs: 0,
+    firstSeenAt: now,
+  };
+  return {
+    ...kept,
+    bucket: v.bucket,
+    key: v.key,
+    etag: normaliseEtag(v.etag),
+    state: 'in-progress',
+    owner: run.owner,
+    leaseExpiresAt: run.leaseUntil,
+    ...(run.size === undefined ? {} : { size: run.size }),
+    runs: kept.runs + 1,
+    updatedAt: now,
+    // The claim does not remove `cause`/`firstUndeliveredLine`/`reason`; they describe the earlier run, and the
+    // caller reads only the checkpoint and accounting. They are left out here so nobody mistakes them for this run's.
+  };
 }

@@ -1,7 +1,7 @@
 /** Pure parts of the ingest handler's failure model: positions, rejects keys, samples, stop causes and decisions. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideMessage, type Unfinished } from '../../../lambda/ingest/decide';
+import { decideMessage, delayFor, type Unfinished } from '../../../lambda/ingest/decide';
 import {
   decodeMessageBody,
   encodeContinuation,
@@ -196,6 +196,29 @@ describe('decideMessage (item 12)', () => {
   });
   const decide = (objectCount: number, outcomes: Parameters<typeof decideMessage>[0]['outcomes'], receiveCount = 1) =>
     decideMessage({ objectCount, outcomes, receiveCount, maxAttemptsWithoutProgress: 3 });
+
+  it('delays a busy object (another run holds its lease) until about the lease expires, capped at 900 s', () => {
+    const busy = (retryAfterSeconds: number, attempts = 2): Unfinished => ({
+      ...unfinished({ attempts }),
+      deferred: true,
+      retryAfterSeconds,
+      causes: [{ kind: 'busy', message: 'held', transient: true }],
+    });
+    const delays = [busy(42.2), busy(1), busy(3_600), busy(0.4)].map((o) => {
+      const d = decide(1, [o], 4);
+      assert.ok(d.kind === 'continue', 'never failed: a deferral counts no attempt');
+      return [d.continuations[0]!.delaySeconds, d.continuations[0]!.continuation.attemptsWithoutProgress];
+    });
+    // Rounded up to whole seconds; the attempt count is not raised by the earlier receives either
+    assert.deepEqual(delays, [
+      [43, 2],
+      [1, 2],
+      [900, 2],
+      [1, 2],
+    ]);
+    // Without a lease hint, a deferral is retried at once, as before
+    assert.equal(delayFor({ ...busy(5), retryAfterSeconds: undefined } as Unfinished, false), 0);
+  });
 
   it('acknowledges a message whose objects all finished', () => {
     assert.deepEqual(decide(2, [{ status: 'done' }, { status: 'skipped', reason: 'empty' }]), { kind: 'ack' });

@@ -49,6 +49,33 @@ describe('ObjectLedger (against dynalite)', () => {
     assert.equal(again.entry.owner, undefined);
   });
 
+  it('calls a claim a takeover only when another run held an expired lease, not after a release or a failure', async () => {
+    const v = version();
+    const first = await ledger.claim(v, { owner: 'a', leaseUntil: clock + 1000 });
+    assert.equal(first.kind === 'claimed' && first.takeover, false);
+    await ledger.release(v, 'a', {
+      checkpoint: { resumeAfterLine: 3, doneRanges: [] },
+      accounting: { ...NO_ACCOUNTING, linesDone: 3, records: 3 },
+      cause: 'time',
+    });
+    const second = await ledger.claim(v, { owner: 'b', leaseUntil: clock + 1000 });
+    assert.ok(second.kind === 'claimed');
+    assert.equal(second.takeover, false, 'released: nobody held it');
+    assert.equal(second.entry.runs, 2);
+    assert.equal(second.entry.owner, 'b');
+    assert.deepEqual(second.entry.checkpoint, { resumeAfterLine: 3, doneRanges: [] });
+    assert.equal(second.entry.accounting.records, 3);
+    await ledger.fail(v, { cause: 'denied', firstUndeliveredLine: 4, owner: 'b' });
+    const third = await ledger.claim(v, { owner: 'c', leaseUntil: clock + 1000 });
+    assert.equal(third.kind === 'claimed' && third.takeover, false, 'failed: a redrive, not a takeover');
+    clock += 1001;
+    const fourth = await ledger.claim(v, { owner: 'd', leaseUntil: clock + 1000 });
+    assert.ok(fourth.kind === 'claimed');
+    assert.equal(fourth.takeover, true, "c's lease expired");
+    assert.equal(fourth.previousOwner, 'c');
+    assert.equal(fourth.entry.runs, 4);
+  });
+
   it('refuses a live lease of another run and takes over an expired one', async () => {
     const v = version();
     await ledger.claim(v, { owner: 'a', leaseUntil: clock + 1000 });

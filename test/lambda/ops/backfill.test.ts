@@ -55,7 +55,7 @@ describe('backfill messages', () => {
     );
   });
 
-  it('is a message the ingest handler decodes into the object, with its size', () => {
+  it('is a message the ingest handler decodes into the object, with its size and ETag (the ledger claims it)', () => {
     const k = `my logs/${key('2026-11-21', 1)}`;
     const body = backfillMessageBody(
       BUCKET,
@@ -69,6 +69,7 @@ describe('backfill messages', () => {
         bucket: BUCKET,
         key: k,
         size: 1234,
+        eventEtag: 'abc',
         resumeAfterLine: 0,
         doneRanges: [],
         attemptsWithoutProgress: 0,
