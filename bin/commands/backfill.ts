@@ -33,7 +33,7 @@ export const NO_LEDGER_WARNING =
 
 const HELP = `Usage: alb-iceberg backfill --bucket BUCKET --queue QUEUE_URL [--prefix PREFIX] [--from YYYY-MM-DD]
                             [--to YYYY-MM-DD] [--account ID]... [--log-region REGION]... [--rate N]
-                            [--checkpoint FILE] [--ledger-table TABLE] [--dry-run]
+                            [--checkpoint FILE] [--ledger-table TABLE] [--reingest] [--dry-run]
 
 Enqueues existing ALB access-log objects on the ingest queue, one S3-notification-shaped message per object
 (eventName ObjectCreated:Backfill), so that the pipeline ingests old files exactly like new ones. S3 notifications
@@ -59,6 +59,10 @@ Options:
                       an overlapping backfill sends nothing twice. Without it, every object is sent (a warning
                       says so): objects already ingested are read again and their rows come back as duplicates,
                       which the dedup view removes.
+  --reingest          Ingest the objects again even when the ledger has them done (eventName
+                      ObjectCreated:Reingest): after a parser fix, to turn rejected lines into rows. Each object
+                      starts over from line 1; the lines delivered before come back as duplicates, which the dedup
+                      view removes. Its checkpoint file is its own (not a plain backfill's).
   --dry-run           List and count only: send nothing, write no checkpoint.
   -h, --help          Show this help.
 
@@ -72,8 +76,8 @@ again: it continues after the last key enqueued and enqueues nothing twice. A fi
 (e.g. daily with --from only): it only enqueues keys after the last one it enqueued. Delete the checkpoint (or pass
 another --checkpoint) to start over.
 
-To re-ingest files whose lines were rejected, once the parser is fixed: run backfill on their days with a new
---checkpoint. Lines already delivered from those files come back as duplicates, which the dedup view removes.
+To re-ingest files whose lines were rejected, once the parser is fixed: run backfill --reingest on their days.
+Lines already delivered from those files come back as duplicates, which the dedup view removes.
 
 AWS credentials and endpoints come from the usual environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_SQS...).
 Permissions: s3:ListBucket on the log bucket (objects are not read), sqs:SendMessage on the queue (and
@@ -101,6 +105,7 @@ export const BACKFILL_OPTIONS = {
   rate: { type: 'string', value: 'N' },
   checkpoint: { type: 'string', value: 'FILE' },
   'ledger-table': { type: 'string', value: 'TABLE' },
+  reingest: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
@@ -151,6 +156,7 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
     ...(logRegions.length > 0 ? { regions: logRegions } : {}),
     dryRun: values['dry-run'] === true,
     ratePerSecond: rate,
+    ...(values.reingest ? { reingest: true } : {}),
   };
   try {
     validateScope(options);
@@ -160,7 +166,8 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   }
 
   if (values['ledger-table'] === '') return usage('--ledger-table cannot be empty');
-  if (values['ledger-table'] === undefined) io.err(`${NO_LEDGER_WARNING}\n`);
+  // A re-ingest sends done objects on purpose: no warning about it.
+  if (values['ledger-table'] === undefined && !values.reingest) io.err(`${NO_LEDGER_WARNING}\n`);
   const ledger =
     values['ledger-table'] === undefined
       ? undefined

@@ -178,17 +178,16 @@ async function ingestClaimed(work: ObjectWork, deps: IngestDeps, L: LedgerDeps):
   const version: ObjectVersion = { bucket: work.bucket, key: work.key, etag: normaliseEtag(named ?? opened?.etag) };
   let claim: ClaimResult;
   try {
-    claim = await L.ledger.claim(
-      version,
-      {
-        owner: L.owner,
-        // Until the invocation ends, plus clock skew: once SQS redelivers the message of a killed run (visibility
-        // timeout > function timeout), the lease has expired and the next run takes over.
-        leaseUntil: clock() + deps.remainingMs() + LEASE_CLOCK_SKEW_MS,
-        ...(work.size !== undefined ? { size: work.size } : {}),
-      },
-      { abortSignal: dataCallsSignal(deps) },
-    );
+    const run = {
+      owner: L.owner,
+      // Until the invocation ends, plus clock skew: once SQS redelivers the message of a killed run (visibility
+      // timeout > function timeout), the lease has expired and the next run takes over.
+      leaseUntil: clock() + deps.remainingMs() + LEASE_CLOCK_SKEW_MS,
+      ...(work.size !== undefined ? { size: work.size } : {}),
+    };
+    const call = { abortSignal: dataCallsSignal(deps) };
+    // A re-ingest (backfill --reingest) starts a done version over from line 1; anything else claims as usual.
+    claim = await (work.reingest ? L.ledger.restart(version, run, call) : L.ledger.claim(version, run, call));
   } catch (e) {
     opened?.body.destroy();
     telemetry.count('LedgerErrors');
@@ -211,6 +210,12 @@ async function ingestClaimed(work: ObjectWork, deps: IngestDeps, L: LedgerDeps):
       etag: version.etag,
       previousOwner: claim.previousOwner,
       resumeAfterLine: claim.entry.checkpoint.resumeAfterLine,
+    });
+  }
+  if (claim.restarted) {
+    telemetry.log('warn', 're-ingesting an object the ledger had as done, from line 1 (backfill --reingest)', {
+      ...where,
+      etag: version.etag,
     });
   }
   const start = startPoint(claim.entry, work);

@@ -33,6 +33,11 @@ export interface ObjectWork {
    * claim the version before reading it; without the ledger the handler reads the current version, as before.
    */
   readonly eventEtag?: string;
+  /**
+   * The message asks to ingest the object again even when the ledger has it done ({@link REINGEST_EVENT_NAME}, sent
+   * by `backfill --reingest` after a parser fix). Continuations never carry it: they resume the re-ingest.
+   */
+  readonly reingest?: boolean;
   readonly resumeAfterLine: number;
   /** Lines after `resumeAfterLine` already done (delivered, rejected or blank), as inclusive [from, to] ranges. */
   readonly doneRanges: readonly (readonly [number, number])[];
@@ -98,6 +103,12 @@ export function decodeMessageBody(body: string): DecodedMessage {
   throw new MalformedMessageError(`not an S3 event, test event or continuation: ${preview(body)}`);
 }
 
+/**
+ * Event name of a backfill message that re-ingests an object the ledger has as done (an `ObjectCreated:*` name, so
+ * handlers of before the ledger ingest it as any backfill message).
+ */
+export const REINGEST_EVENT_NAME = 'ObjectCreated:Reingest';
+
 /** Whether an S3 event name is one this handler ingests: `ObjectCreated:*`, or absent (older and hand-made shapes). */
 export const isIngestEvent = (eventName: unknown): boolean =>
   eventName === undefined || (typeof eventName === 'string' && eventName.startsWith('ObjectCreated:'));
@@ -107,8 +118,9 @@ function decodeS3Records(records: readonly unknown[]): DecodedMessage {
   const ignored: IgnoredRecord[] = [];
   const seen = new Set<string>();
   records.forEach((r, index) => {
-    const work = decodeS3Record(r, index);
     const eventName = (r as { eventName?: unknown }).eventName;
+    const decoded = decodeS3Record(r, index);
+    const work = eventName === REINGEST_EVENT_NAME ? { ...decoded, reingest: true } : decoded;
     const where = { index, bucket: work.bucket, key: work.key };
     if (!isIngestEvent(eventName)) ignored.push({ ...where, why: 'event', eventName: String(eventName) });
     else if (seen.has(JSON.stringify([work.bucket, work.key]))) ignored.push({ ...where, why: 'duplicate' });

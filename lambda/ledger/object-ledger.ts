@@ -58,6 +58,8 @@ export type ClaimResult =
       readonly takeover: boolean;
       /** takeover: the run whose expired lease was taken over. */
       readonly previousOwner?: string;
+      /** {@link ObjectLedger.restart}: a done version started over from line 1. */
+      readonly restarted?: boolean;
     }
   | { readonly kind: 'done'; readonly entry: LedgerEntry }
   | { readonly kind: 'skipped'; readonly entry: LedgerEntry }
@@ -144,6 +146,48 @@ export class ObjectLedger {
     const current = await this.get(v, call);
     if (current) return { kind: 'busy', entry: current };
     throw new Error(`could not claim s3://${v.bucket}/${v.key} in the ledger`);
+  }
+
+  /**
+   * Claims a version the ledger has as done, to ingest it again from line 1 (an operator's re-ingest after a parser
+   * fix: `backfill --reingest`). Its checkpoint and accounting start over; the rows already in the table stay, so
+   * the lines delivered before come back as duplicates (the dedup view keeps one of each). Any other state is
+   * claimed as {@link claim} does: an interrupted re-ingest resumes from its checkpoint rather than starting over.
+   */
+  async restart(
+    v: ObjectVersion,
+    run: { readonly owner: string; readonly leaseUntil: number; readonly size?: number },
+    call: CallOptions = {},
+  ): Promise<ClaimResult> {
+    const first = await this.claim(v, run, call);
+    if (first.kind !== 'done') return first;
+    const now = this.now();
+    const u = this.stamped(v, now)
+      .set(progressAttributes(NO_PROGRESS, NO_ACCOUNTING))
+      .set({ state: S('in-progress'), owner: S(run.owner), leaseExpiresAt: N(run.leaseUntil) })
+      .set(run.size === undefined ? {} : { size: N(run.size) })
+      .increment('runs');
+    // Only the done entry just read: a concurrent re-ingest that restarted it first wins, and this run is busy.
+    const condition = `${u.name('state')} = ${u.value(S('done'))} AND ${u.name('updatedAt')} = ${u.value(N(first.entry.updatedAt))}`;
+    try {
+      await this.update(v, u, condition, call);
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const current = await this.get(v, call);
+      return current ? { kind: 'busy', entry: current } : this.claim(v, run, call);
+    }
+    const { cause: _c, firstUndeliveredLine: _l, reason: _r, ...kept } = first.entry;
+    const entry: LedgerEntry = {
+      ...kept,
+      state: 'in-progress',
+      owner: run.owner,
+      leaseExpiresAt: run.leaseUntil,
+      checkpoint: NO_PROGRESS,
+      accounting: NO_ACCOUNTING,
+      runs: first.entry.runs + 1,
+      updatedAt: now,
+    };
+    return { kind: 'claimed', entry, takeover: false, restarted: true };
   }
 
   /** Persists a checkpoint while the run still holds the object (and may move its lease). */

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { REINGEST_EVENT_NAME } from '../ingest/messages';
 import { type LedgerEntry, normaliseEtag, splitKey } from '../ledger/entry';
 import { describeLogKey } from '../s3/log-key';
 import { dayFolder, dayFolders, nextDay, parseDay } from './dates';
@@ -120,14 +121,19 @@ export function encodeEventKey(key: string): string {
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html), eventName
  * `ObjectCreated:Backfill` so that it can be told apart from a real notification in the queue or the DLQ.
  */
-export function backfillMessageBody(bucket: string, object: ListedObject, now: Date): string {
+export function backfillMessageBody(
+  bucket: string,
+  object: ListedObject,
+  now: Date,
+  eventName: string = BACKFILL_EVENT_NAME,
+): string {
   return JSON.stringify({
     Records: [
       {
         eventVersion: '2.1',
         eventSource: 'aws:s3',
         eventTime: now.toISOString(),
-        eventName: BACKFILL_EVENT_NAME,
+        eventName,
         s3: {
           s3SchemaVersion: '1.0',
           bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
@@ -255,9 +261,11 @@ export interface CheckpointScope {
   readonly accounts: readonly string[] | null;
   readonly regions: readonly string[] | null;
   readonly queueUrl: string;
+  /** Present (true) only for a re-ingest, so its checkpoint is never mistaken for a plain backfill's. */
+  readonly reingest?: true;
 }
 
-export function checkpointScope(scope: BackfillScope): CheckpointScope {
+export function checkpointScope(scope: BackfillScope & { readonly reingest?: boolean }): CheckpointScope {
   return {
     bucket: scope.bucket,
     prefix: normalisePrefix(scope.prefix),
@@ -266,11 +274,12 @@ export function checkpointScope(scope: BackfillScope): CheckpointScope {
     accounts: scope.accounts ? [...new Set(scope.accounts)].sort() : null,
     regions: scope.regions ? [...new Set(scope.regions)].sort() : null,
     queueUrl: scope.queueUrl,
+    ...(scope.reingest ? { reingest: true as const } : {}),
   };
 }
 
 /** Default checkpoint file name (in the working directory): one per bucket, prefix, range, filters and queue. */
-export function defaultCheckpointFile(scope: BackfillScope): string {
+export function defaultCheckpointFile(scope: BackfillScope & { readonly reingest?: boolean }): string {
   const hash = createHash('sha256')
     .update(JSON.stringify(checkpointScope(scope)))
     .digest('hex')
@@ -385,6 +394,12 @@ export interface BackfillOptions extends BackfillScope {
   readonly ratePerSecond?: number;
   /** Attempts per batch entry before the run stops (default 8). */
   readonly maxAttempts?: number;
+  /**
+   * Re-ingest: send {@link REINGEST_EVENT_NAME} messages, which make the ingest function ingest an object again from
+   * line 1 even when the ledger has it done (after a parser fix, for its rejected lines), and do not leave done
+   * objects out. Lines delivered before come back as duplicates; the dedup view keeps one of each.
+   */
+  readonly reingest?: boolean;
 }
 
 export interface BackfillDeps {
@@ -493,6 +508,8 @@ export interface MessageSenderOptions {
   readonly counters: SenderCounters;
   /** Abort signal of each SendMessageBatch call (a caller with a deadline), asked for just before the call. */
   readonly callSignal?: () => AbortSignal | undefined;
+  /** The messages' event name (default {@link BACKFILL_EVENT_NAME}; {@link REINGEST_EVENT_NAME} to re-ingest). */
+  readonly eventName?: string;
 }
 
 /**
@@ -532,7 +549,10 @@ export class MessageSender {
     const { counters, maxAttempts } = { counters: this.options.counters, maxAttempts: this.maxAttempts };
     const sentAt = new Date(this.now());
     let pending: { entry: SendMessageBatchRequestEntry; object: ListedObject }[] = objects.map((object, i) => ({
-      entry: { Id: `m${i}`, MessageBody: backfillMessageBody(this.options.bucket, object, sentAt) },
+      entry: {
+        Id: `m${i}`,
+        MessageBody: backfillMessageBody(this.options.bucket, object, sentAt, this.options.eventName),
+      },
       object,
     }));
     const sent: ListedObject[] = [];
@@ -647,12 +667,14 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     bucket: options.bucket,
     ratePerSecond: options.ratePerSecond ?? 100,
     maxAttempts,
+    ...(options.reingest ? { eventName: REINGEST_EVENT_NAME } : {}),
     now,
     sleep,
     random,
     counters: result,
   });
-  const ledger = deps.ledger ? new LedgerDoneSet(deps.ledger, options.bucket, result) : undefined;
+  // A re-ingest sends done objects on purpose: the ledger's done set would leave out exactly what it is for.
+  const ledger = deps.ledger && !options.reingest ? new LedgerDoneSet(deps.ledger, options.bucket, result) : undefined;
 
   let batch: ListedObject[] = [];
   const flush = async (): Promise<boolean> => {

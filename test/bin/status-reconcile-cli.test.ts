@@ -21,6 +21,7 @@ import { main } from '../../bin/cli';
 import { NO_LEDGER_WARNING, runBackfillCommand } from '../../bin/commands/backfill';
 import { type ReconcileCommandDeps, runReconcileCommand } from '../../bin/commands/reconcile';
 import { runStatusCommand, type StatusJson } from '../../bin/commands/status';
+import { REINGEST_EVENT_NAME } from '../../lambda/ingest/messages';
 import { decodeEventKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
 import { s3TestClientConfig, setAwsTestEnv, testClientConfig } from '../support/aws-env';
@@ -430,6 +431,33 @@ describe('alb-iceberg backfill --ledger-table', () => {
     assert.match(c.out(), /objects enqueued: 6 /);
     assert.match(c.out(), /, 4 already done in the ledger/);
     assert.match(c.out(), /ledger: alb-iceberg-ledger \(2 day folder\(s\) read\)/);
+  });
+
+  it('--reingest sends the done objects too, as ObjectCreated:Reingest messages, with no warning', async () => {
+    const c = captureIo();
+    const code = await runBackfillCommand(
+      [
+        ...['--bucket', BUCKET, '--prefix', 'prod', '--from', '2026-11-22', '--to', '2026-11-23'],
+        ...['--queue', sqs.queueUrl(QUEUE), '--ledger-table', LEDGER_TEST_TABLE, '--reingest'],
+      ],
+      c.io,
+      {
+        s3: s3c,
+        sqs: sqsc,
+        dynamodb: ddbc,
+        stderrIsTTY: false,
+        cwd: mkdtempSync(join(tmpdir(), 'alb-iceberg-status-')),
+        signal: new AbortController().signal,
+        sleep: async () => {},
+      },
+    );
+    assert.equal(code, 0, c.err());
+    assert.equal(c.err(), '');
+    const sent = enqueued();
+    // Every access log of the range: the 6 a plain backfill sends and the 4 done or skipped ones.
+    assert.equal(sent.length, 10);
+    assert.ok(sent.some((e) => e.key === K.d1));
+    assert.deepEqual([...new Set(sent.map((e) => e.eventName))], [REINGEST_EVENT_NAME]);
   });
 
   it('without --ledger-table sends every object and warns that done objects are sent again', async () => {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { REINGEST_EVENT_NAME } from '../../../lambda/ingest/messages';
 import { processBatch } from '../../../lambda/ingest/process-batch';
 import { assertExactlyOnce, range, storedRejects } from '../../support/ingest-assertions';
 import { captureTelemetry, IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE } from '../../support/ingest-harness';
@@ -351,5 +352,39 @@ describe('ledger: takeover, redrive, new versions and skips', () => {
     assert.equal(reasons[empty.slice(folder.length)], 'skipped: empty');
     assert.equal(reasons[missing.slice(folder.length)], 'skipped: missing');
     assert.equal(reasons[conn.slice(folder.length)], 'skipped: alb-connection-log');
+  });
+});
+
+describe('ledger: re-ingest after a parser fix (backfill --reingest)', () => {
+  it('ingests a done object again from line 1 and records it done again with exact accounting', async () => {
+    // Prepare: the object is ingested and done
+    const key = logKey('reingest');
+    const bad = [3];
+    h.s3.putObject(LOG_BUCKET, key, timedLogObject(1_200, bad));
+    await h.drive([h.s3Event(key)], () => L.deps({ owner: 'run-1' }));
+    const good = range(1, 1_200).filter((i) => !bad.includes(i));
+    assertExactlyOnce(h.deliveredLines(), good);
+    // Act: a re-ingest message, then a plain duplicate notification
+    const reingest = JSON.parse(eventWithEtag(key));
+    reingest.Records[0].eventName = REINGEST_EVENT_NAME;
+    h.telemetry = captureTelemetry();
+    const { responses } = await h.drive([JSON.stringify(reingest)], () => L.deps({ owner: 'run-2' }));
+    const afterReingest = h.deliveredLines().slice();
+    h.telemetry = captureTelemetry();
+    await h.drive([h.s3Event(key)], () => L.deps({ owner: 'run-3' }));
+    // Assess: every line delivered exactly twice (once per ingest), nothing by the duplicate notification
+    assert.deepEqual(responses[0]!.batchItemFailures, []);
+    const counts = new Map<number, number>();
+    for (const line of afterReingest) counts.set(line, (counts.get(line) ?? 0) + 1);
+    assert.deepEqual(
+      good.filter((i) => counts.get(i) !== 2),
+      [],
+    );
+    assert.equal(afterReingest.length, good.length * 2);
+    assert.equal(h.deliveredLines().length, afterReingest.length);
+    assert.equal(h.telemetry.metrics.ObjectsAlreadyDone, 1);
+    const entry = await L.entry(key);
+    assertDoneAccounting(entry, 1_200, bad, []);
+    assert.equal(entry!.runs, 2);
   });
 });

@@ -153,6 +153,36 @@ describe('ObjectLedger (against dynalite)', () => {
     assert.equal(got?.etag, 'q');
   });
 
+  it('restarts a done version from line 1 once, even when two re-ingests race; other states claim as usual', async () => {
+    const v = version();
+    await ledger.claim(v, { owner: 'a', leaseUntil: clock + 1000 });
+    await ledger.finish(v, 'a', { ...NO_ACCOUNTING, linesDone: 9, records: 9, rejectsKeys: ['r1'] });
+    const [x, y] = await Promise.all([
+      ledger.restart(v, { owner: 'b', leaseUntil: clock + 1000 }),
+      ledger.restart(v, { owner: 'c', leaseUntil: clock + 1000 }),
+    ]);
+    assert.deepEqual([x.kind, y.kind].sort(), ['busy', 'claimed']);
+    const won = x.kind === 'claimed' ? x : y;
+    assert.equal(won.kind === 'claimed' && won.restarted, true);
+    assert.deepEqual(won.entry.checkpoint, { resumeAfterLine: 0, doneRanges: [] });
+    assert.equal(won.entry.accounting.records, 0);
+    const stored = await ledger.get(v);
+    assert.equal(stored?.state, 'in-progress');
+    assert.deepEqual(stored?.accounting.rejectsKeys, []);
+    assert.equal(stored?.runs, 2);
+    // An interrupted re-ingest resumes from its checkpoint: restart of an in-progress entry is a plain claim.
+    const owner = won.entry.owner!;
+    await ledger.release(v, owner, {
+      checkpoint: { resumeAfterLine: 4, doneRanges: [] },
+      accounting: { ...NO_ACCOUNTING, linesDone: 4, records: 4 },
+      cause: 'time budget',
+    });
+    const again = await ledger.restart(v, { owner: 'd', leaseUntil: clock + 1000 });
+    assert.equal(again.kind, 'claimed');
+    assert.equal(again.kind === 'claimed' && again.restarted, undefined);
+    assert.equal(again.entry.checkpoint.resumeAfterLine, 4);
+  });
+
   it('throws the service error when the table throttles (callers decide)', async () => {
     ddb.fault((call) => (call.operation === 'UpdateItem' ? dynamoFaults.throttle() : undefined));
     try {
