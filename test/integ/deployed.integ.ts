@@ -10,9 +10,11 @@
  *  2. uploads one gzipped ALB log object in the real key and line format, with the current time;
  *  3. waits until Athena returns exactly those rows, typed (timestamp, integer, bigint, double), with the timestamps
  *     as written and the day(time) partition present;
- *  4. asserts the Firehose error prefix, the rejects prefix and the dead-letter queue are empty;
+ *  4. asserts the Firehose error prefix, the rejects prefix and the dead-letter queue are empty, and that the object
+ *     ledger has the object done with every line accounted for;
  *  5. redeploys with a change to the Glue table and checks Athena still reads it and a second object still lands;
- *  6. tears everything down, including the retained buckets, table and database (KEEP_STACK=1 keeps them).
+ *  6. tears everything down, including the retained buckets, Glue table and database and the ledger table
+ *     (KEEP_STACK=1 keeps them).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -27,6 +29,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { DeleteTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
@@ -35,6 +38,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { albLine } from '../support/alb-line';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
   }
   const athena = new AthenaClient({ region });
   const sqs = new SQSClient({ region });
+  const dynamodb = new DynamoDBClient({ region });
   console.log(`run ${RUN_ID}: stack ${STACK_NAME} in ${region}`);
 
   let outputs: Outputs | undefined;
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     await expectEmptyPrefix(s3, outputs.LakeBucketName, 'firehose-errors/');
     await expectEmptyPrefix(s3, outputs.LakeBucketName, 'rejects/');
     await expectEmptyQueue(sqs, outputs.DeadLetterQueueUrl);
+    await expectLedgerDone(dynamodb, outputs, first);
 
     // 5: a stack update that touches the table keeps it an Iceberg table Athena can read and Firehose can write.
     deploy({ INTEG_TABLE_UPDATE: RUN_ID });
@@ -85,7 +91,7 @@ async function main(): Promise<void> {
     console.log('PASSED');
   } finally {
     if (process.env.KEEP_STACK) console.log(`KEEP_STACK set: ${STACK_NAME} left in place`);
-    else await tearDown(s3, athena, outputs);
+    else await tearDown(s3, athena, dynamodb, outputs);
   }
 }
 
@@ -267,6 +273,20 @@ async function expectEmptyPrefix(s3: S3Client, bucket: string | undefined, prefi
   console.log(`ok: s3://${bucket}/${prefix} is empty`);
 }
 
+/** The ledger has the object done, every line a record (the integration objects have no blank or bad line). */
+async function expectLedgerDone(dynamodb: DynamoDBClient, outputs: Outputs, object: LogObject): Promise<void> {
+  const ledger = new ObjectLedger({ client: dynamodb, tableName: outputs.LedgerTableName!, retentionDays: 0 });
+  const bucket = outputs.LogBucketName!;
+  const folder = object.key.slice(0, object.key.lastIndexOf('/') + 1);
+  const entries = [];
+  for await (const e of ledger.listFolder(bucket, folder)) if (e.key === object.key) entries.push(e);
+  assert.equal(entries.length, 1, 'one ledger entry for the object');
+  assert.equal(entries[0]!.state, 'done');
+  assert.equal(entries[0]!.accounting.linesDone, LINES_PER_OBJECT);
+  assert.equal(entries[0]!.accounting.records, LINES_PER_OBJECT);
+  console.log('ok: the ledger has the object done with every line');
+}
+
 async function expectEmptyQueue(sqs: SQSClient, queueUrl: string | undefined): Promise<void> {
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({
@@ -279,8 +299,13 @@ async function expectEmptyQueue(sqs: SQSClient, queueUrl: string | undefined): P
   console.log('ok: dead-letter queue is empty');
 }
 
-/** Destroys the stack, then what it retains by design: the Glue table and database, the buckets. */
-async function tearDown(s3: S3Client, athena: AthenaClient, outputs: Outputs | undefined): Promise<void> {
+/** Destroys the stack, then what it retains by design: the Glue table and database, the buckets, the ledger table. */
+async function tearDown(
+  s3: S3Client,
+  athena: AthenaClient,
+  dynamodb: DynamoDBClient,
+  outputs: Outputs | undefined,
+): Promise<void> {
   const failures: unknown[] = [];
   const attempt = async (what: string, step: () => unknown) => {
     try {
@@ -299,6 +324,14 @@ async function tearDown(s3: S3Client, athena: AthenaClient, outputs: Outputs | u
   }
   for (const bucket of [outputs?.LogBucketName, outputs?.LakeBucketName]) {
     if (bucket) await attempt(`delete bucket ${bucket}`, () => deleteBucket(s3, bucket));
+  }
+  const ledgerTable = outputs?.LedgerTableName;
+  if (ledgerTable) {
+    // Retained and deletion-protected by design: protection off first, then delete.
+    await attempt(`delete ledger table ${ledgerTable}`, async () => {
+      await dynamodb.send(new UpdateTableCommand({ TableName: ledgerTable, DeletionProtectionEnabled: false }));
+      await dynamodb.send(new DeleteTableCommand({ TableName: ledgerTable }));
+    });
   }
   if (failures.length) console.error(`teardown incomplete: check ${STACK_NAME}, ${DATABASE} and the buckets by hand`);
 }
