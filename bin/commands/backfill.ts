@@ -18,12 +18,11 @@ import {
   runBackfill,
   validateScope,
 } from '../../lambda/ops/backfill';
-import { onInterrupt } from '../../lambda/ops/interrupt';
-import { ProgressLine } from '../../lambda/ops/progress';
 import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, dynamodbClient, s3Client, sqsClient } from '../aws-clients';
 import type { CliIo } from '../io';
+import { startLongRun } from './long-run';
 
 export const DEFAULT_RATE = 100;
 
@@ -181,17 +180,11 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   const cannotSave = options.dryRun ? undefined : checkpointProblem(checkpointPath);
   if (cannotSave) return usage(cannotSave);
   const store = fileCheckpointStore(checkpointPath);
-  const progress = new ProgressLine((t) => io.err(t), {
-    tty: deps.stderrIsTTY ?? process.stderr.isTTY === true,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  const interrupt = deps.signal
-    ? undefined
-    : onInterrupt(
-        (m) => io.err(`\n${m}\n`),
-        'alb-iceberg backfill: interrupted, finishing the batch under way and saving the checkpoint (Ctrl-C again to quit at once)',
-      );
-  const signal = deps.signal ?? interrupt?.signal;
+  const { progress, signal, dispose } = startLongRun(
+    io,
+    deps,
+    'alb-iceberg backfill: interrupted, finishing the batch under way and saving the checkpoint (Ctrl-C again to quit at once)',
+  );
   const where = `s3://${options.bucket}/${normalisePrefix(options.prefix)}AWSLogs/`;
   let result: BackfillResult;
   try {
@@ -223,7 +216,7 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
     );
     return 1;
   } finally {
-    interrupt?.dispose();
+    dispose();
   }
   progress.clear();
   await io.out(summary(result, options, where, checkpointPath, ledger?.tableName));

@@ -6,14 +6,13 @@ import { parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { normalisePrefix } from '../../lambda/ops/backfill';
-import { onInterrupt } from '../../lambda/ops/interrupt';
-import { ProgressLine } from '../../lambda/ops/progress';
 import { type ReconcileResult, reconcile } from '../../lambda/ops/reconcile';
 import { bytesText, errorText } from '../../lambda/ops/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { dynamodbClient, s3Client, sqsClient } from '../aws-clients';
 import type { CliIo } from '../io';
 import { DEFAULT_RATE, queueUrlProblem } from './backfill';
+import { startLongRun } from './long-run';
 import { type ParsedScope, parseScope, SCOPE_HELP, SCOPE_OPTIONS } from './scope-options';
 import type { LedgerCommandDeps } from './status';
 
@@ -95,17 +94,11 @@ export async function runReconcileCommand(argv: string[], io: CliIo, deps: Recon
   const rate = values.rate === undefined ? DEFAULT_RATE : Number(values.rate);
   if (!(rate > 0) || !Number.isFinite(rate)) return usage(`--rate must be a positive number, got '${values.rate}'`);
 
-  const progress = new ProgressLine((t) => io.err(t), {
-    tty: deps.stderrIsTTY ?? process.stderr.isTTY === true,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  const interrupt = deps.signal
-    ? undefined
-    : onInterrupt(
-        (m) => io.err(`\n${m}\n`),
-        'alb-iceberg reconcile: interrupted, stopping after the folder under way (Ctrl-C again to quit at once)',
-      );
-  const signal = deps.signal ?? interrupt?.signal;
+  const { progress, signal, dispose } = startLongRun(
+    io,
+    deps,
+    'alb-iceberg reconcile: interrupted, stopping after the folder under way (Ctrl-C again to quit at once)',
+  );
   let result: ReconcileResult;
   try {
     result = await reconcile(
@@ -142,7 +135,7 @@ export async function runReconcileCommand(argv: string[], io: CliIo, deps: Recon
     io.err(`alb-iceberg reconcile: ${errorText(e)}\n`);
     return 1;
   } finally {
-    interrupt?.dispose();
+    dispose();
   }
   progress.clear();
   await io.out(formatReconcile(result, scope, { dryRun, includeFailed: values.failed === true, queue }));

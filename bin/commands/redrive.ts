@@ -5,14 +5,13 @@ import { parseArgs } from 'node:util';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parseInstant } from '../../lambda/ops/dates';
-import { onInterrupt } from '../../lambda/ops/interrupt';
-import { ProgressLine } from '../../lambda/ops/progress';
 import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../../lambda/ops/redrive';
 import { errorText, formatBytes } from '../../lambda/ops/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, firehoseClient, s3Client } from '../aws-clients';
 import type { CliIo } from '../io';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
+import { startLongRun } from './long-run';
 
 const HELP = `Usage: alb-iceberg redrive --bucket LAKE_BUCKET --stream NAME [--prefix PREFIX] [--since DATE] [--dry-run]
 
@@ -90,17 +89,11 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
     ...(deps.retryBudgetMs !== undefined ? { retryBudgetMs: deps.retryBudgetMs } : {}),
   };
 
-  const progress = new ProgressLine((t) => io.err(t), {
-    tty: deps.stderrIsTTY ?? process.stderr.isTTY === true,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  const interrupt = deps.signal
-    ? undefined
-    : onInterrupt(
-        (m) => io.err(`\n${m}\n`),
-        'alb-iceberg redrive: interrupted, finishing the object under way (Ctrl-C again to quit at once)',
-      );
-  const signal = deps.signal ?? interrupt?.signal;
+  const { progress, signal, dispose } = startLongRun(
+    io,
+    deps,
+    'alb-iceberg redrive: interrupted, finishing the object under way (Ctrl-C again to quit at once)',
+  );
   let result: RedriveResult;
   try {
     result = await runRedrive(options, {
@@ -122,7 +115,7 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
     io.err(`alb-iceberg redrive: ${errorText(e)}\n`);
     return 1;
   } finally {
-    interrupt?.dispose();
+    dispose();
   }
   progress.clear();
   await io.out(summary(result, options));

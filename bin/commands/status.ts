@@ -8,7 +8,6 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DaySummary } from '../../lambda/ledger/completeness';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { normalisePrefix } from '../../lambda/ops/backfill';
-import { onInterrupt } from '../../lambda/ops/interrupt';
 import {
   accountedFor,
   type DayReport,
@@ -18,11 +17,11 @@ import {
   scanFolders,
   totalOf,
 } from '../../lambda/ops/ledger-scan';
-import { ProgressLine } from '../../lambda/ops/progress';
 import { errorText } from '../../lambda/ops/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, dynamodbClient, s3Client } from '../aws-clients';
 import { type CliIo, OutputClosed } from '../io';
+import { startLongRun } from './long-run';
 import { type ParsedScope, parseScope, SCOPE_HELP, SCOPE_OPTIONS } from './scope-options';
 
 export const STATUS_OPTIONS = {
@@ -103,14 +102,11 @@ export async function runStatusCommand(argv: string[], io: CliIo, deps: LedgerCo
   const scope = parseScope(parsed.values, now());
   if (typeof scope === 'string') return usageError(io, 'status', scope);
 
-  const progress = new ProgressLine((t) => io.err(t), {
-    tty: deps.stderrIsTTY ?? process.stderr.isTTY === true,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  const interrupt = deps.signal
-    ? undefined
-    : onInterrupt((m) => io.err(`\n${m}\n`), 'alb-iceberg status: interrupted, stopping after the folder under way');
-  const signal = deps.signal ?? interrupt?.signal;
+  const { progress, signal, dispose } = startLongRun(
+    io,
+    deps,
+    'alb-iceberg status: interrupted, stopping after the folder under way',
+  );
   let report: StatusReport;
   try {
     report = await scanStatus(scope, {
@@ -126,7 +122,7 @@ export async function runStatusCommand(argv: string[], io: CliIo, deps: LedgerCo
     io.err(`alb-iceberg status: ${errorText(e)}\n`);
     return 1;
   } finally {
-    interrupt?.dispose();
+    dispose();
   }
   progress.clear();
   try {
