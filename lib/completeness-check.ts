@@ -1,19 +1,16 @@
-import * as path from 'node:path';
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHECK_ENV } from '../lambda/check/env';
+import { bundledFunction } from './bundled-function';
 import { COMPLETENESS_CHECK_TIMEOUT_MINUTES, DEFAULTS } from './config';
-
-const REPO_ROOT = path.join(__dirname, '..');
 
 /** Default time between two runs. */
 export const DEFAULT_CHECK_INTERVAL = Duration.minutes(DEFAULTS.completenessCheckMinutes);
@@ -88,23 +85,6 @@ export class CompletenessCheck extends Construct {
   constructor(scope: Construct, id: string, props: CompletenessCheckProps) {
     super(scope, id);
     this.interval = props.interval ?? DEFAULT_CHECK_INTERVAL;
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    // An own role with only this log group, instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on *).
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'ALB log completeness check',
-    });
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: 'OwnLogGroup',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
-
     const stackName = Stack.of(this).stackName;
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
@@ -115,38 +95,35 @@ export class CompletenessCheck extends Construct {
     if (props.graceMinutes !== undefined) environment[CHECK_ENV.graceMinutes] = String(props.graceMinutes);
     if (props.lookbackDays !== undefined) environment[CHECK_ENV.lookbackDays] = String(props.lookbackDays);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(REPO_ROOT, 'lambda', 'check', 'handler.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memoryMiB ?? 512,
-      timeout: CHECK_TIMEOUT,
-      role: this.role,
-      logGroup: this.logGroup,
+    const {
+      function: fn,
+      role,
+      logGroup,
+    } = bundledFunction(this, {
+      entry: 'lambda/check/handler.ts',
       description: 'Compares the ALB log bucket with the object ledger: log files that never reached the pipeline',
+      roleDescription: 'ALB log completeness check',
+      memoryMiB: props.memoryMiB ?? 512,
+      timeout: CHECK_TIMEOUT,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
       environment,
-      // One run at a time: a second invocation while one runs is throttled, not run in parallel (two runs would
-      // count, and with auto-enqueue send, the same objects twice). Reserved concurrency comes out of the account's
-      // unreserved pool. https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-      reservedConcurrentExecutions: 1,
-      // EventBridge invokes asynchronously. A failed run is not retried (the next run repeats it, and the
-      // CompletenessCheckFailing alarm reports it), and a throttled one is dropped after one interval instead of
-      // Lambda's default six hours of retries. https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
-      retryAttempts: 0,
-      maxEventAge: maxEventAge(this.interval),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [],
+      extra: {
+        // One run at a time: a second invocation while one runs is throttled, not run in parallel (two runs would
+        // count, and with auto-enqueue send, the same objects twice). Reserved concurrency comes out of the
+        // account's unreserved pool. https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+        reservedConcurrentExecutions: 1,
+        // EventBridge invokes asynchronously. A failed run is not retried (the next run repeats it, and the
+        // CompletenessCheckFailing alarm reports it), and a throttled one is dropped after one interval instead of
+        // Lambda's default six hours of retries.
+        // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+        retryAttempts: 0,
+        maxEventAge: maxEventAge(this.interval),
       },
     });
+    this.function = fn;
+    this.role = role;
+    this.logGroup = logGroup;
 
     this.rule = new Rule(this, 'Schedule', {
       description: `Runs the ALB log completeness check every ${this.interval.toHumanString()}`,

@@ -1,18 +1,15 @@
-import * as path from 'node:path';
 import { type Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/ingest/env';
+import { bundledFunction } from './bundled-function';
 import { acknowledge, wildcardResource } from './nag';
-
-const REPO_ROOT = path.join(__dirname, '..');
 
 export interface IngestFunctionProps {
   readonly memoryMiB: number;
@@ -56,48 +53,25 @@ export class IngestFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    // An own role with only this log group, instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on *).
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'ALB log ingest function',
-    });
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: 'OwnLogGroup',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
-
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(REPO_ROOT, 'lambda', 'ingest', 'handler.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memoryMiB,
-      timeout: props.timeout,
-      role: this.role,
-      logGroup: this.logGroup,
+    const {
+      function: fn,
+      role,
+      logGroup,
+    } = bundledFunction(this, {
+      entry: 'lambda/ingest/handler.ts',
       description: 'Parses ALB access-log objects into Iceberg rows via Firehose',
+      roleDescription: 'ALB log ingest function',
+      memoryMiB: props.memoryMiB,
+      timeout: props.timeout,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
       // The stack name scopes the handler's metrics (the `Stack` dimension) to this stack; lib/monitoring.ts alarms
       // on the same dimensions (lambda/ingest/metrics-contract.ts).
       environment: { NODE_OPTIONS: '--enable-source-maps', [ENV.stackName]: Stack.of(this).stackName },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [],
-      },
     });
+    this.function = fn;
+    this.role = role;
+    this.logGroup = logGroup;
   }
 
   /**
