@@ -392,6 +392,17 @@ describe('alb-iceberg reconcile', () => {
   });
 });
 
+/** A backfill's clients on the local peers, its checkpoint in a fresh directory. */
+const backfillDeps = () => ({
+  s3: s3c,
+  sqs: sqsc,
+  dynamodb: ddbc,
+  stderrIsTTY: false,
+  cwd: mkdtempSync(join(tmpdir(), 'alb-iceberg-status-')),
+  signal: new AbortController().signal,
+  sleep: async () => {},
+});
+
 describe('alb-iceberg backfill --ledger-table', () => {
   it('never enqueues what the ledger has as done or skipped: exactly the other objects are sent', async () => {
     const c = captureIo();
@@ -411,15 +422,7 @@ describe('alb-iceberg backfill --ledger-table', () => {
         LEDGER_TEST_TABLE,
       ],
       c.io,
-      {
-        s3: s3c,
-        sqs: sqsc,
-        dynamodb: ddbc,
-        stderrIsTTY: false,
-        cwd: mkdtempSync(join(tmpdir(), 'alb-iceberg-status-')),
-        signal: new AbortController().signal,
-        sleep: async () => {},
-      },
+      backfillDeps(),
     );
     assert.equal(code, 0, c.err());
     assert.equal(c.err(), '', 'no warning with a ledger');
@@ -441,15 +444,7 @@ describe('alb-iceberg backfill --ledger-table', () => {
         ...['--queue', sqs.queueUrl(QUEUE), '--ledger-table', LEDGER_TEST_TABLE, '--reingest'],
       ],
       c.io,
-      {
-        s3: s3c,
-        sqs: sqsc,
-        dynamodb: ddbc,
-        stderrIsTTY: false,
-        cwd: mkdtempSync(join(tmpdir(), 'alb-iceberg-status-')),
-        signal: new AbortController().signal,
-        sleep: async () => {},
-      },
+      backfillDeps(),
     );
     assert.equal(code, 0, c.err());
     assert.equal(c.err(), '');
