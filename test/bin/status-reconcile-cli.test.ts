@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { main } from '../../bin/cli';
 import { NO_LEDGER_WARNING, runBackfillCommand } from '../../bin/commands/backfill';
 import { type ReconcileCommandDeps, runReconcileCommand } from '../../bin/commands/reconcile';
@@ -24,12 +24,12 @@ import { runStatusCommand, type StatusJson } from '../../bin/commands/status';
 import { REINGEST_EVENT_NAME } from '../../lambda/ingest/messages';
 import { decodeEventKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
-import { s3TestClientConfig, setAwsTestEnv, testClientConfig } from '../support/aws-env';
+import { setAwsTestEnv, testClientConfig } from '../support/aws-env';
 import { captureIo } from '../support/cli-io';
-import { ACCOUNT, accessKey, LedgerFixture } from '../support/ledger-fixture';
-import { dynamoFaults, LEDGER_TEST_TABLE, LocalDynamoDb } from '../support/local-dynamodb';
-import { LocalS3 } from '../support/local-s3';
-import { LocalSqs } from '../support/local-sqs';
+import { ACCOUNT, accessKey, LedgerFixture, type OpsPeers, startOpsPeers } from '../support/ledger-fixture';
+import { dynamoFaults, LEDGER_TEST_TABLE, type LocalDynamoDb } from '../support/local-dynamodb';
+import type { LocalS3 } from '../support/local-s3';
+import type { LocalSqs } from '../support/local-sqs';
 
 const BUCKET = 'alb-logs';
 const QUEUE = 'ingest';
@@ -52,6 +52,7 @@ const K = {
   p11: accessKey('2026-11-23', 11),
 };
 
+let peers: OpsPeers;
 let s3: LocalS3;
 let ddb: LocalDynamoDb;
 let sqs: LocalSqs;
@@ -60,12 +61,8 @@ let ddbc: DynamoDBClient;
 let sqsc: SQSClient;
 
 before(async () => {
-  s3 = await LocalS3.start({ buckets: [BUCKET] });
-  ddb = await LocalDynamoDb.start();
-  sqs = await LocalSqs.start({ queues: [QUEUE] });
-  s3c = new S3Client(s3TestClientConfig(s3.endpoint, { maxAttempts: 1 }));
-  ddbc = new DynamoDBClient(testClientConfig(ddb.endpoint, { maxAttempts: 1 }));
-  sqsc = new SQSClient(testClientConfig(sqs.endpoint, { maxAttempts: 1 }));
+  peers = await startOpsPeers(BUCKET, QUEUE);
+  ({ s3, ddb, sqs, s3c, ddbc, sqsc } = peers);
   const body = (n: number) => gzipSync(`${albLine()}\n`.repeat(n));
   const put = (key: string, n: number, lastModified = OLD) => s3.putObject(BUCKET, key, body(n), { lastModified }).etag;
   const v = (key: string, etag: string) => ({ bucket: BUCKET, key, etag });
@@ -85,11 +82,7 @@ before(async () => {
   put(K.m10, 10, new Date(NOW - 2 * 3_600_000));
   await fixture.inProgress(v(K.p11, put(K.p11, 11, new Date(NOW - 3_600_000))));
 });
-after(async () => {
-  await s3.close();
-  await ddb.close();
-  await sqs.close();
-});
+after(() => peers.close());
 beforeEach(() => sqs.reset());
 
 const scope = ['--bucket', BUCKET, '--prefix', 'prod', '--ledger-table', LEDGER_TEST_TABLE];

@@ -3,10 +3,15 @@
  * ObjectLedger against LocalDynamoDb: done = claim + finish, failed = claim + release + fail, skipped = skip,
  * in progress = claim (a live lease).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { NO_ACCOUNTING, NO_PROGRESS, type ObjectVersion } from '../../lambda/ledger/entry';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
-import { LEDGER_TEST_TABLE } from './local-dynamodb';
+import { s3TestClientConfig, testClientConfig } from './aws-env';
+import { LEDGER_TEST_TABLE, LocalDynamoDb } from './local-dynamodb';
+import { LocalS3 } from './local-s3';
+import { LocalSqs } from './local-sqs';
 
 export const ACCOUNT = '123456789012';
 
@@ -53,4 +58,38 @@ export class LedgerFixture {
   private owner(): string {
     return `test-run-${++this.runs}`;
   }
+}
+
+/** The peers an operations test talks to (S3, the ledger, the ingest queue), with clients that do not retry. */
+export interface OpsPeers {
+  readonly s3: LocalS3;
+  readonly ddb: LocalDynamoDb;
+  readonly sqs: LocalSqs;
+  readonly s3c: S3Client;
+  readonly ddbc: DynamoDBClient;
+  readonly sqsc: SQSClient;
+  close(): Promise<void>;
+}
+
+export async function startOpsPeers(bucket: string, queue: string): Promise<OpsPeers> {
+  const [s3, ddb, sqs] = await Promise.all([
+    LocalS3.start({ buckets: [bucket] }),
+    LocalDynamoDb.start(),
+    LocalSqs.start({ queues: [queue] }),
+  ]);
+  const s3c = new S3Client(s3TestClientConfig(s3.endpoint, { maxAttempts: 1 }));
+  const ddbc = new DynamoDBClient(testClientConfig(ddb.endpoint, { maxAttempts: 1 }));
+  const sqsc = new SQSClient(testClientConfig(sqs.endpoint, { maxAttempts: 1 }));
+  return {
+    s3,
+    ddb,
+    sqs,
+    s3c,
+    ddbc,
+    sqsc,
+    close: async () => {
+      for (const c of [s3c, ddbc, sqsc]) c.destroy();
+      await Promise.all([s3.close(), ddb.close(), sqs.close()]);
+    },
+  };
 }

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type CheckConfig, CheckConfigError, readCheckConfig } from '../../../lambda/check/config';
 import { CHECK_ENV } from '../../../lambda/check/env';
@@ -17,17 +17,18 @@ import { ObjectLedger } from '../../../lambda/ledger/object-ledger';
 import { dayOf } from '../../../lambda/ops/dates';
 import { decodeEventKey } from '../../../lambda/s3/log-key';
 import { albLine } from '../../support/alb-line';
-import { s3TestClientConfig, setAwsTestEnv, testClientConfig } from '../../support/aws-env';
-import { accessKey, LedgerFixture } from '../../support/ledger-fixture';
-import { LEDGER_TEST_TABLE, LocalDynamoDb } from '../../support/local-dynamodb';
-import { LocalS3 } from '../../support/local-s3';
-import { LocalSqs } from '../../support/local-sqs';
+import { setAwsTestEnv } from '../../support/aws-env';
+import { accessKey, LedgerFixture, type OpsPeers, startOpsPeers } from '../../support/ledger-fixture';
+import { LEDGER_TEST_TABLE, type LocalDynamoDb } from '../../support/local-dynamodb';
+import type { LocalS3 } from '../../support/local-s3';
+import type { LocalSqs } from '../../support/local-sqs';
 
 const BUCKET = 'alb-logs';
 const QUEUE = 'ingest';
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const body = gzipSync(`${albLine()}\n`);
 
+let peers: OpsPeers;
 let s3: LocalS3;
 let ddb: LocalDynamoDb;
 let sqs: LocalSqs;
@@ -37,19 +38,11 @@ let sqsc: SQSClient;
 let fixture: LedgerFixture;
 
 before(async () => {
-  s3 = await LocalS3.start({ buckets: [BUCKET] });
-  ddb = await LocalDynamoDb.start();
-  sqs = await LocalSqs.start({ queues: [QUEUE] });
-  s3c = new S3Client(s3TestClientConfig(s3.endpoint, { maxAttempts: 1 }));
-  ddbc = new DynamoDBClient(testClientConfig(ddb.endpoint, { maxAttempts: 1 }));
-  sqsc = new SQSClient(testClientConfig(sqs.endpoint, { maxAttempts: 1 }));
+  peers = await startOpsPeers(BUCKET, QUEUE);
+  ({ s3, ddb, sqs, s3c, ddbc, sqsc } = peers);
   fixture = new LedgerFixture(ddbc);
 });
-after(async () => {
-  await s3.close();
-  await ddb.close();
-  await sqs.close();
-});
+after(() => peers.close());
 beforeEach(() => sqs.reset());
 
 /** Seeds one day folder (`day`, with `prefix`): a done object, one never notified, one inside the grace period. */
