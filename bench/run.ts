@@ -12,6 +12,7 @@ import { createGzip } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { lineGenerator } from './corpus';
 import type * as HandlerPath from './handler-path';
+import type { LedgerFigures } from './ledger';
 import type * as Pipelines from './pipelines';
 
 const LINES = Number(process.env.BENCH_LINES ?? 600_000);
@@ -121,6 +122,30 @@ function rss(...args: string[]): { maxRssBytes: number } {
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
+/** On-demand write request units, us-east-1 (https://aws.amazon.com/dynamodb/pricing/on-demand/). */
+const DOLLARS_PER_MILLION_WRITES = 0.625;
+
+/** bench/ledger.ts in its own process (its peers and dynalite share that process, not this one). */
+function ledgerFigures(corpusFile: string): LedgerFigures {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'ledger.ts'), corpusFile], {
+    encoding: 'utf8',
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+/** Ledger writes and their cost for 100 GB of raw logs in files like this one. */
+function ledgerCostRow(label: string, o: LedgerFigures['small']): string {
+  const objectsPer100Gb = (100 * 1024 ** 3) / o.rawBytes;
+  const writeUnits = o.writes * Math.ceil(o.itemBytes / 1024);
+  const dollars = (objectsPer100Gb * writeUnits * DOLLARS_PER_MILLION_WRITES) / 1e6;
+  return (
+    `| ledger writes, ${label} (${o.lines} lines, ${mb(o.rawBytes)} MiB raw) | ${o.writes} writes, ${writeUnits} write units ` +
+    `(largest item ${o.itemBytes} bytes), ${o.reads} reads; $${dollars.toFixed(3)} per 100 GB of raw logs in such files | |`
+  );
+}
+
 async function main(): Promise<void> {
   const { pipelines, handler } = bundle();
   const { csvParsePipeline, floorPipeline, naiveEncodingBytes, parsePipeline } = pipelines;
@@ -149,6 +174,9 @@ async function main(): Promise<void> {
     stop();
   }
 
+  const ledger = ledgerFigures(small);
+  const kills = [...ledger.kills.duplicates].sort((a, b) => a - b);
+
   const p = parse.result;
   const ratio = parse.seconds / floor.seconds;
   const bytesPerRaw = p.recordBytes / p.rawBytes;
@@ -170,6 +198,10 @@ async function main(): Promise<void> {
     `| handler path CPU (SQS event → S3 → parse → PutRecordBatch over HTTP) | ${handlerRun.cpuSeconds.toFixed(3)} s (${(handlerRun.result.records / handlerRun.cpuSeconds / 1000).toFixed(0)}k records/s, ${mb(compressed / handlerRun.cpuSeconds)} MiB/s gzipped per core; wall ${handlerRun.seconds.toFixed(2)} s with the peers on the other core) | |`,
     `| handler path / parse pipeline (CPU) | ${(handlerRun.cpuSeconds / parse.cpuSeconds).toFixed(2)} | small overhead |`,
     `| handler peak RSS, ${Math.floor(LINES / 10)} → ${LINES} lines | ${mb(handlerRssSmall.maxRssBytes)} → ${mb(handlerRssLarge.maxRssBytes)} MiB | flat |`,
+    ledgerCostRow('small file', ledger.small),
+    ledgerCostRow('large file', ledger.large),
+    `| handler wall time added by the ledger, per small file | ${ledger.addedMsPerSmallObject.toFixed(1)} ms (on ${ledger.msPerSmallObjectWithout.toFixed(1)} ms; dynalite on loopback in the same process) | small |`,
+    `| records sent twice per hard kill (${ledger.kills.lines} lines, checkpoint every ${ledger.checkpointEveryLines}), ${kills.length} kills | min ${kills[0]}, median ${kills[Math.floor(kills.length / 2)]}, max ${kills[kills.length - 1]} | ≤ ${ledger.kills.bound} (documented bound) ${kills[kills.length - 1]! <= ledger.kills.bound ? 'met' : 'MISSED'} |`,
   ];
   if (handlerRun.result.records !== p.records || handlerRun.result.failures !== 0) {
     lines.push(
