@@ -42,6 +42,8 @@ log bucket and reads the object ledger's entries of each folder, then counts per
   missing      in S3, older than the grace period, unknown to the ledger: its notification never reached the
                pipeline ('alb-iceberg reconcile' enqueues it)
   recent       unknown to the ledger but younger than the grace period (its notification may be on its way)
+  before-ledger  unknown to the ledger and written before it started recording (an upgrade from a version
+               without it, or history not backfilled yet): 'alb-iceberg backfill --ledger-table' covers them
   gone         ledger entries whose version S3 no longer lists (the object was deleted, or replaced)
   replaced     objects overwritten with new content: the new version is counted above (usually missing)
 Keys that are not access logs (connection and health-check logs, the ELB test file) and 0-byte access logs the
@@ -190,6 +192,8 @@ export interface DayJson {
   readonly skipped: { objects: number; bytes: number; reasons: Record<string, number> };
   readonly missing: { objects: number; bytes: number };
   readonly recent: { objects: number; bytes: number };
+  /** Unknown to the ledger and written before it started recording. */
+  readonly beforeLedger: { objects: number; bytes: number };
   readonly gone: { objects: number; lines: number; bytes: number };
   readonly replaced: number;
   /** 0-byte access logs unknown to the ledger, and keys that are not access logs: not judged. */
@@ -233,6 +237,7 @@ function dayJson(d: DayReport, withDay: boolean): DayJson {
     skipped: { objects: v.skipped.objects, bytes: v.skipped.bytes, reasons: s.skippedReasons },
     missing: { objects: v.missing.objects, bytes: v.missing.bytes },
     recent: { objects: v.recent.objects, bytes: v.recent.bytes },
+    beforeLedger: { objects: v['before-ledger'].objects, bytes: v['before-ledger'].bytes },
     gone: { objects: s.gone.objects, lines: s.gone.linesDone, bytes: s.gone.bytes },
     replaced: s.replaced,
     empty: d.empty,
@@ -273,6 +278,7 @@ const COLUMNS: readonly [string, (s: DaySummary, d: DayReport) => number][] = [
   ['skipped', (s) => s.verdicts.skipped.objects],
   ['missing', (s) => s.verdicts.missing.objects],
   ['recent', (s) => s.verdicts.recent.objects],
+  ['before-ledger', (s) => s.verdicts['before-ledger'].objects],
   ['gone', (s) => s.gone.objects],
   ['replaced', (s) => s.replaced],
 ];

@@ -49,6 +49,27 @@ const telemetry = stdoutTelemetry();
 let config: IngestConfig | undefined;
 let clients: Clients | undefined;
 let ledger: ObjectLedger | undefined;
+/** Whether this execution environment has recorded (or tried to record) when the ledger started. */
+let startMarked = false;
+
+/**
+ * Records once per execution environment when the ledger started recording (the first write wins, so it stays the
+ * time of the first ingest with a ledger): `status` and the completeness check then tell files written before it
+ * (no entry, for a reason) from missing ones. A failure only costs that distinction: logged, never fatal.
+ */
+async function markLedgerStarted(l: ObjectLedger): Promise<void> {
+  if (startMarked) return;
+  startMarked = true;
+  try {
+    await l.markStarted({ abortSignal: AbortSignal.timeout(2_000) });
+  } catch (e) {
+    startMarked = false;
+    telemetry.count('LedgerErrors');
+    telemetry.log('warn', 'could not record when the ledger started (retried at the next invocation)', {
+      error: (e as Error).message,
+    });
+  }
+}
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   // Read on first use (not at import) so a missing variable fails the invocation with a message naming it.
@@ -60,6 +81,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
       tableName: config.ledger.tableName,
       retentionDays: config.ledger.retentionDays,
     });
+    await markLedgerStarted(ledger);
   }
   const { s3, firehose, sqs } = clients;
   return processBatch(event, {

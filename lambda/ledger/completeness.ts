@@ -6,15 +6,26 @@
  * - `done`, `in-progress`, `failed`, `skipped`: the ledger's state of that exact version;
  * - `missing`: the ledger has no entry for this version and the object is older than the grace period: its
  *   notification never reached the pipeline (or the version replaced one the ledger has: `replaced`);
- * - `recent`: no entry yet, but the object is younger than the grace period (its notification may be in flight).
+ * - `recent`: no entry yet, but the object is younger than the grace period (its notification may be in flight);
+ * - `before-ledger`: no entry, and the object was written before the ledger started recording (an upgrade from a
+ *   version without it, or history not backfilled yet): nothing says whether it was ingested, so it is neither
+ *   missing nor done.
  * Entries of versions S3 no longer lists (the object was deleted, or replaced by a newer version) are `gone`.
  */
 import type { LedgerEntry } from './entry';
 import { normaliseEtag } from './entry';
 import type { LedgerState } from './schema';
 
-export type Verdict = LedgerState | 'missing' | 'recent';
-export const VERDICTS: readonly Verdict[] = ['done', 'in-progress', 'failed', 'skipped', 'missing', 'recent'];
+export type Verdict = LedgerState | 'missing' | 'recent' | 'before-ledger';
+export const VERDICTS: readonly Verdict[] = [
+  'done',
+  'in-progress',
+  'failed',
+  'skipped',
+  'missing',
+  'recent',
+  'before-ledger',
+];
 
 /** An object as listed by S3 (the subset of `ListedObject` this module reads). */
 export interface ListedVersion {
@@ -44,6 +55,8 @@ export interface JudgeOptions {
   readonly now: number;
   /** Objects younger than this are `recent`, not `missing`. */
   readonly graceMs: number;
+  /** Epoch ms the ledger started recording ({@link ObjectLedger.startedAt}); older objects without an entry are `before-ledger`. */
+  readonly ledgerSince?: number;
 }
 
 /**
@@ -77,8 +90,14 @@ export function judgeFolder(
       objects.push({ object, verdict: entry.state, entry, ...replaced });
       continue;
     }
-    const age = options.now - (object.lastModified?.getTime() ?? 0);
-    objects.push({ object, verdict: age < options.graceMs ? 'recent' : 'missing', ...replaced });
+    const written = object.lastModified?.getTime() ?? 0;
+    const verdict: Verdict =
+      options.ledgerSince !== undefined && written < options.ledgerSince
+        ? 'before-ledger'
+        : options.now - written < options.graceMs
+          ? 'recent'
+          : 'missing';
+    objects.push({ object, verdict, ...replaced });
   }
   const gone: LedgerEntry[] = [];
   for (const versions of byKey.values()) for (const e of versions) if (!seen.has(e)) gone.push(e);

@@ -33,7 +33,7 @@ import {
   type ObjectVersion,
   progressAttributes,
 } from './entry';
-import { LEDGER_PARTITION_KEY } from './schema';
+import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from './schema';
 import { UpdateExpression } from './update-expression';
 
 /** Another run took the object over (its lease had expired from our point of view... or its clock runs ahead). */
@@ -81,6 +81,8 @@ export interface CallOptions {
 type Item = Record<string, AttributeValue>;
 
 const S = (v: string): AttributeValue => ({ S: v });
+/** The key of the item that records when the ledger started ({@link ObjectLedger.markStarted}). */
+const MARKER_KEY: Item = { [LEDGER_PARTITION_KEY]: { S: '#ledger' }, [LEDGER_SORT_KEY]: { S: 'started' } };
 const N = (v: number): AttributeValue => ({ N: String(v) });
 
 const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
@@ -269,6 +271,35 @@ export class ObjectLedger {
       if (isConditionFailure(e)) return false;
       throw e;
     }
+  }
+
+  /**
+   * Records when the ledger started recording, once (the first call wins; later calls change nothing): objects
+   * written before it have no entry for a reason, which `status` and the check say rather than calling them missing.
+   * One small item outside every folder partition (bucket names cannot start with '#').
+   */
+  async markStarted(call: CallOptions = {}): Promise<void> {
+    const u = new UpdateExpression().setIfAbsent('since', N(this.now()));
+    await this.options.client.send(
+      new UpdateItemCommand({ TableName: this.options.tableName, Key: MARKER_KEY, ...u.build() }),
+      call,
+    );
+  }
+
+  /** When the ledger started recording (epoch ms), or undefined before the first ingest. A Query, like listFolder. */
+  async startedAt(call: CallOptions = {}): Promise<number | undefined> {
+    const res = await this.options.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': LEDGER_PARTITION_KEY },
+        ExpressionAttributeValues: { ':pk': MARKER_KEY[LEDGER_PARTITION_KEY]! },
+        ConsistentRead: true,
+      }),
+      call,
+    );
+    const since = res.Items?.find((i) => i[LEDGER_SORT_KEY]?.S === MARKER_KEY[LEDGER_SORT_KEY]!.S)?.since?.N;
+    return since === undefined ? undefined : Number(since);
   }
 
   /** The entry of one version (strongly consistent), or undefined. */

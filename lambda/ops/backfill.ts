@@ -340,6 +340,8 @@ export interface BackfillDeps {
 /** The part of the object ledger (lambda/ledger/object-ledger.ts) that backfill, status and reconcile read. */
 export interface LedgerReader {
   listFolder(bucket: string, folder: string, call?: { abortSignal?: AbortSignal }): AsyncIterable<LedgerEntry>;
+  /** When the ledger started recording (epoch ms), if it says: see ObjectLedger.startedAt. */
+  startedAt?(call?: { abortSignal?: AbortSignal }): Promise<number | undefined>;
 }
 
 /**

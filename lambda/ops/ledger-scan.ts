@@ -121,6 +121,9 @@ export async function* scanFolders(scope: ScanScope, deps: ScanDeps, stop?: Scan
   const onRequest = () => {
     deps.counters.listRequests++;
   };
+  // When the ledger started recording: objects older than that without an entry are 'before-ledger', not missing.
+  const startSignal = deps.callSignal?.();
+  const ledgerSince = await deps.ledger.startedAt?.(startSignal ? { abortSignal: startSignal } : {});
   for await (const range of listingRanges(
     deps.s3,
     { ...scope, to: scopeEnd(scope, deps.now) },
@@ -147,7 +150,11 @@ export async function* scanFolders(scope: ScanScope, deps: ScanDeps, stop?: Scan
       entries.push(e);
     }
     const { judgement, notAccessLogs, empty } = judgedObjects(
-      judgeFolder(listed, entries, { now: deps.now, graceMs: deps.graceMs }),
+      judgeFolder(listed, entries, {
+        now: deps.now,
+        graceMs: deps.graceMs,
+        ...(ledgerSince !== undefined ? { ledgerSince } : {}),
+      }),
     );
     yield { folder: range.prefix, day: dayOfFolder(range.prefix), judgement, notAccessLogs, empty };
   }

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { main } from '../../bin/cli';
@@ -22,6 +22,7 @@ import { NO_LEDGER_WARNING, runBackfillCommand } from '../../bin/commands/backfi
 import { type ReconcileCommandDeps, runReconcileCommand } from '../../bin/commands/reconcile';
 import { runStatusCommand, type StatusJson } from '../../bin/commands/status';
 import { REINGEST_EVENT_NAME } from '../../lambda/ingest/messages';
+import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { decodeEventKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
 import { setAwsTestEnv, testClientConfig } from '../support/aws-env';
@@ -147,6 +148,7 @@ describe('alb-iceberg status', () => {
       skipped: { objects: 1, bytes: size(K.s4), reasons: { 'test: not ingested on purpose': 1 } },
       missing: { objects: 2, bytes: size(K.m5) + size(K.r7) },
       recent: { objects: 0, bytes: 0 },
+      beforeLedger: { objects: 0, bytes: 0 },
       gone: { objects: 2, lines: 77, bytes: 0 },
       replaced: 1,
       empty: 1,
@@ -178,7 +180,7 @@ describe('alb-iceberg status', () => {
     const header = rows.find((l) => l.startsWith('day '));
     assert.match(
       header ?? '',
-      /^day\s+done\s+lines\s+in-progress\s+failed\s+skipped\s+missing\s+recent\s+gone\s+replaced$/,
+      /^day\s+done\s+lines\s+in-progress\s+failed\s+skipped\s+missing\s+recent\s+before-ledger\s+gone\s+replaced$/,
     );
     const cells = (day: string) =>
       rows
@@ -187,9 +189,9 @@ describe('alb-iceberg status', () => {
         .split(/\s+/)
         .slice(1)
         .map(Number);
-    assert.deepEqual(cells('2026-11-22'), [2, 150, 0, 1, 1, 2, 0, 2, 1]);
-    assert.deepEqual(cells('2026-11-23'), [1, 10, 1, 0, 0, 1, 1, 0, 0]);
-    assert.deepEqual(cells('total'), [3, 160, 1, 1, 1, 3, 1, 2, 1]);
+    assert.deepEqual(cells('2026-11-22'), [2, 150, 0, 1, 1, 2, 0, 0, 2, 1]);
+    assert.deepEqual(cells('2026-11-23'), [1, 10, 1, 0, 0, 1, 1, 0, 0, 0]);
+    assert.deepEqual(cells('total'), [3, 160, 1, 1, 1, 3, 1, 0, 2, 1]);
     assert.match(r.stdout, /failed, by cause:\n {2}2026-11-22 {2}1 {2}Firehose: AccessDeniedException/);
     assert.match(r.stdout, /skipped, by reason:\n {2}2026-11-22 {2}1 {2}test: not ingested on purpose/);
     for (const k of [K.m5, K.r7, K.m10]) assert.ok(r.stdout.includes(`  ${k}\n`), `names missing ${k}`);
@@ -394,6 +396,36 @@ const backfillDeps = () => ({
   cwd: mkdtempSync(join(tmpdir(), 'alb-iceberg-status-')),
   signal: new AbortController().signal,
   sleep: async () => {},
+});
+
+describe('alb-iceberg status after an upgrade (the ledger started recording mid-range)', () => {
+  it('reports files written before the ledger started as before-ledger, not missing, and later ones missing', async () => {
+    // Prepare: the ledger started at midnight of the 23rd (m5 and r7 are older, m10 is younger)
+    const since = Date.parse('2026-11-23T00:00:00Z');
+    await new ObjectLedger({
+      client: ddbc,
+      tableName: LEDGER_TEST_TABLE,
+      retentionDays: 0,
+      now: () => since,
+    }).markStarted();
+    try {
+      // Act
+      const r = await status([...scope, '--from', '2026-11-22', '--to', '2026-11-23', '--json']);
+      // Assess
+      const doc = JSON.parse(r.stdout) as StatusJson;
+      const [d22, d23] = doc.days;
+      assert.deepEqual(
+        [d22!.missing.objects, d22!.beforeLedger.objects, d23!.missing.objects, d23!.beforeLedger.objects],
+        [0, 2, 1, 0],
+      );
+      assert.deepEqual(d23!.samples, { missing: [K.m10], failed: [] });
+      assert.equal(r.code, 1, 'm10 is still missing, f3 still failed');
+    } finally {
+      await ddbc.send(
+        new DeleteItemCommand({ TableName: LEDGER_TEST_TABLE, Key: { pk: { S: '#ledger' }, sk: { S: 'started' } } }),
+      );
+    }
+  });
 });
 
 describe('alb-iceberg backfill --ledger-table', () => {

@@ -21,7 +21,7 @@ function verdict(
   v: Verdict,
   o: { size?: number; withEntry?: boolean; cause?: string } = {},
 ): ObjectVerdict {
-  const state = v === 'missing' || v === 'recent' ? undefined : v;
+  const state = v === 'missing' || v === 'recent' || v === 'before-ledger' ? undefined : v;
   return {
     object: { key, size: o.size ?? 10, lastModified: new Date(NOW - 7_200_000), etag: `"e-${key.length}"` },
     verdict: v,
@@ -171,7 +171,7 @@ describe('status: exit code, table and JSON', () => {
     const rows = text.split('\n').filter((l) => /^(day|20\d\d-|total)/.test(l));
     assert.equal(rows.length, 4);
     assert.equal(new Set(rows.map((r) => r.length)).size, 1, rows.join('\n'));
-    assert.deepEqual(rows[2]!.split(/\s+/), ['2026-11-23', '0', '0', '0', '0', '0', '0', '0', '0', '0']);
+    assert.deepEqual(rows[2]!.split(/\s+/), ['2026-11-23', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0']);
     assert.match(text, /^status: s3:\/\/logs\/AWSLogs\/ from 2026-11-22 to 2026-11-23, ledger ledger, grace 30 min\n/);
     assert.match(text, /NOT accounted for: 0 missing, 1 failed\. Next: 'alb-iceberg reconcile --failed'/);
     assert.match(

@@ -106,6 +106,7 @@ describe('hard kill mid-stream (SIGKILL), then redelivery', () => {
       assert.equal(await exit, 'SIGKILL');
       const sentByChild = h.deliveredLines().length;
       const held = await L.entry(key);
+      assert.ok((await L.ledger().startedAt()) !== undefined, 'the handler recorded when the ledger started');
       assert.equal(held?.state, 'in-progress', 'killed before the end');
       assert.ok(held!.owner?.startsWith('child-'), 'held by the killed run');
       const persisted = held!.checkpoint;

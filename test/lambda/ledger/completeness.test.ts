@@ -65,4 +65,29 @@ describe('judgeFolder', () => {
     assert.equal(accountedFor(day), false);
     assert.equal(accountedFor(emptyDay('2026-12-02')), true);
   });
+
+  it('calls an object without an entry written before the ledger started before-ledger, not missing', () => {
+    const listed = [
+      { key: 'old', etag: '"1"', size: 5, lastModified: new Date(NOW - 86_400_000) },
+      { key: 'new', etag: '"2"', size: 5, lastModified: old },
+      { key: 'done', etag: '"3"', size: 5, lastModified: new Date(NOW - 86_400_000) },
+    ];
+    const j = judgeFolder(listed, [entry('done', '3', 'done')], {
+      now: NOW,
+      graceMs: 30 * 60_000,
+      ledgerSince: NOW - 7_200_000,
+    });
+    assert.deepEqual(
+      j.objects.map((o) => [o.object.key, o.verdict]),
+      [
+        ['old', 'before-ledger'],
+        ['new', 'missing'],
+        ['done', 'done'],
+      ],
+    );
+    const day = emptyDay('2026-12-01');
+    addToDay(day, j);
+    assert.equal(day.verdicts['before-ledger'].objects, 1);
+    assert.equal(accountedFor(day), false, 'new is missing');
+  });
 });

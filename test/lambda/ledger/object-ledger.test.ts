@@ -183,6 +183,26 @@ describe('ObjectLedger (against dynalite)', () => {
     assert.equal(again.entry.checkpoint.resumeAfterLine, 4);
   });
 
+  it('records when it started once: the first mark wins, later marks change nothing', async () => {
+    const fresh = await LocalDynamoDb.start();
+    const c = new DynamoDBClient(testClientConfig(fresh.endpoint, { maxAttempts: 1 }));
+    try {
+      let t = 5_000;
+      const l = new ObjectLedger({ client: c, tableName: LEDGER_TEST_TABLE, retentionDays: 0, now: () => t });
+      assert.equal(await l.startedAt(), undefined);
+      await l.markStarted();
+      t = 9_000;
+      await l.markStarted();
+      assert.equal(await l.startedAt(), 5_000);
+      const folders = [];
+      for await (const e of l.listFolder('logs', FOLDER)) folders.push(e);
+      assert.deepEqual(folders, [], 'the marker is in no folder');
+    } finally {
+      c.destroy();
+      await fresh.close();
+    }
+  });
+
   it('throws the service error when the table throttles (callers decide)', async () => {
     ddb.fault((call) => (call.operation === 'UpdateItem' ? dynamoFaults.throttle() : undefined));
     try {
