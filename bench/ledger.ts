@@ -13,15 +13,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_CHECKPOINT_EVERY_LINES } from '../lambda/ingest/config';
 import { processBatch } from '../lambda/ingest/process-batch';
 import { ledgerKey } from '../lambda/ledger/entry';
-import { seededRandom, setAwsTestEnv, testClientConfig } from '../test/support/aws-env';
-import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE, STREAM } from '../test/support/ingest-harness';
-import { LedgerFixture } from '../test/support/ledger-ingest';
+import { seededRandom, testClientConfig } from '../test/support/aws-env';
+import { IngestHarness, LOG_BUCKET, logKey } from '../test/support/ingest-harness';
+import { INGEST_CHILD, ingestChildEnv, LedgerFixture } from '../test/support/ledger-ingest';
 import { LEDGER_TEST_TABLE, LocalDynamoDb } from '../test/support/local-dynamodb';
 
 const SMALL_LINES = 3_000;
@@ -29,7 +28,6 @@ const SMALL_OBJECTS = 60;
 const LATENCY_ROUNDS = 3;
 const KILL_ROUNDS = 5;
 const MAX_IN_FLIGHT = 4;
-const CHILD = path.join(__dirname, '..', 'test', 'support', 'ingest-child.ts');
 
 export interface LedgerFigures {
   readonly checkpointEveryLines: number;
@@ -142,8 +140,11 @@ async function killRounds(h: IngestHarness, ddb: LocalDynamoDb, L: LedgerFixture
     h.s3.putObject(LOG_BUCKET, key, body);
     const record = h.record(eventWithEtag(h, L, key));
     const killAt = Math.floor(lines * (0.1 + 0.8 * random()));
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...childEnv(h, ddb), CHILD_EVENT: JSON.stringify({ Records: [record] }) },
+    const child = spawn(process.execPath, ['--import', 'tsx', INGEST_CHILD], {
+      env: {
+        ...ingestChildEnv(h, ddb, { maxInFlight: MAX_IN_FLIGHT, invocationMs: 600_000 }),
+        CHILD_EVENT: JSON.stringify({ Records: [record] }),
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -176,32 +177,6 @@ async function killRounds(h: IngestHarness, ddb: LocalDynamoDb, L: LedgerFixture
     duplicates.push(delivered.length - distinct.size);
   }
   return { duplicates, bound, lines };
-}
-
-function childEnv(h: IngestHarness, ddb: LocalDynamoDb): NodeJS.ProcessEnv {
-  const restore = setAwsTestEnv({
-    s3: h.s3.endpoint,
-    firehose: h.firehose.endpoint,
-    sqs: h.sqs.endpoint,
-    dynamodb: ddb.endpoint,
-  });
-  try {
-    return {
-      ...process.env,
-      DELIVERY_STREAM_NAME: STREAM,
-      REJECTS_BUCKET: LAKE_BUCKET,
-      REJECTS_PREFIX: 'rejects/',
-      INGEST_QUEUE_URL: h.sqs.queueUrl(QUEUE),
-      STACK_NAME: 'bench',
-      MAX_IN_FLIGHT_BATCHES: String(MAX_IN_FLIGHT),
-      TIME_SAFETY_MARGIN_MS: '5000',
-      LEDGER_TABLE_NAME: LEDGER_TEST_TABLE,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
-      CHILD_INVOCATION_MS: '600000',
-    };
-  } finally {
-    restore();
-  }
 }
 
 const exited = (child: ChildProcess) => new Promise<unknown>((resolve) => child.on('exit', resolve));

@@ -13,9 +13,9 @@ import type { BatchDeps } from '../../lambda/ingest/process-batch';
 import type { LedgerEntry, ObjectVersion } from '../../lambda/ledger/entry';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { albLine } from './alb-line';
-import { testClientConfig } from './aws-env';
+import { setAwsTestEnv, testClientConfig } from './aws-env';
 import { range } from './ingest-assertions';
-import { type IngestHarness, LOG_BUCKET } from './ingest-harness';
+import { type IngestHarness, LAKE_BUCKET, LOG_BUCKET, QUEUE, STREAM } from './ingest-harness';
 import { LEDGER_TEST_TABLE, type LocalDynamoDb } from './local-dynamodb';
 
 export interface LedgerRunOptions {
@@ -144,4 +144,45 @@ export function assertDoneAccounting(
   assert.equal(a.minTime, rowTime(good[0]!));
   assert.equal(a.maxTime, rowTime(good[good.length - 1]!));
   assert.deepEqual(entry.checkpoint, { resumeAfterLine: n, doneRanges: [] });
+}
+
+/** Where the real handler runs in a process of its own (tests and the bench that SIGKILL it). */
+export const INGEST_CHILD = `${__dirname}/ingest-child.ts`;
+
+/**
+ * The environment of the real handler in a child process ({@link INGEST_CHILD}): its variables, and the SDK pointed
+ * at the harness's peers and the ledger. `invocationMs` is the simulated invocation's length (its lease ends then,
+ * plus the clock-skew margin); `checkpointEveryLines` unset keeps the handler's default.
+ */
+export function ingestChildEnv(
+  h: IngestHarness,
+  ddb: LocalDynamoDb,
+  o: { readonly maxInFlight: number; readonly invocationMs: number; readonly checkpointEveryLines?: number },
+): NodeJS.ProcessEnv {
+  const restore = setAwsTestEnv({
+    s3: h.s3.endpoint,
+    firehose: h.firehose.endpoint,
+    sqs: h.sqs.endpoint,
+    dynamodb: ddb.endpoint,
+  });
+  try {
+    return {
+      ...process.env,
+      DELIVERY_STREAM_NAME: STREAM,
+      REJECTS_BUCKET: LAKE_BUCKET,
+      REJECTS_PREFIX: 'rejects/',
+      INGEST_QUEUE_URL: h.sqs.queueUrl(QUEUE),
+      STACK_NAME: 'kill-test',
+      MAX_IN_FLIGHT_BATCHES: String(o.maxInFlight),
+      TIME_SAFETY_MARGIN_MS: '5000',
+      LEDGER_TABLE_NAME: LEDGER_TEST_TABLE,
+      ...(o.checkpointEveryLines !== undefined
+        ? { LEDGER_CHECKPOINT_EVERY_LINES: String(o.checkpointEveryLines) }
+        : {}),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
+      CHILD_INVOCATION_MS: String(o.invocationMs),
+    };
+  } finally {
+    restore();
+  }
 }

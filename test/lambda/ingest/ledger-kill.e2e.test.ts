@@ -6,14 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { processBatch } from '../../../lambda/ingest/process-batch';
-import { seededRandom, setAwsTestEnv } from '../../support/aws-env';
+import { seededRandom } from '../../support/aws-env';
 import { range, storedRejects } from '../../support/ingest-assertions';
-import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey, QUEUE, STREAM } from '../../support/ingest-harness';
-import { assertDoneAccounting, LedgerFixture, timedLogObject } from '../../support/ledger-ingest';
-import { LEDGER_TEST_TABLE, LocalDynamoDb } from '../../support/local-dynamodb';
+import { IngestHarness, LAKE_BUCKET, LOG_BUCKET, logKey } from '../../support/ingest-harness';
+import {
+  assertDoneAccounting,
+  INGEST_CHILD,
+  ingestChildEnv,
+  LedgerFixture,
+  timedLogObject,
+} from '../../support/ledger-ingest';
+import { LocalDynamoDb } from '../../support/local-dynamodb';
 
 const LINES = 60_000;
 const EVERY = 1_000;
@@ -23,8 +28,6 @@ const ROUNDS = 3;
 const CHUNK_LINES = Math.ceil((64 * 1024) / 700);
 /** The bound documented in ingest-object.ts (Checkpointer): (N − 1) + (C + 500) + 2 × F × 500 records sent again. */
 const BOUND = EVERY - 1 + CHUNK_LINES + 500 + 2 * MAX_IN_FLIGHT * 500;
-
-const CHILD = path.join(__dirname, '..', '..', 'support', 'ingest-child.ts');
 
 let h: IngestHarness;
 let ddb: LocalDynamoDb;
@@ -39,41 +42,17 @@ after(async () => {
   await Promise.all([h.close(), ddb.close()]);
 });
 
-function childEnv(): NodeJS.ProcessEnv {
-  const restore = setAwsTestEnv({
-    s3: h.s3.endpoint,
-    firehose: h.firehose.endpoint,
-    sqs: h.sqs.endpoint,
-    dynamodb: ddb.endpoint,
-  });
-  try {
-    return {
-      ...process.env,
-      DELIVERY_STREAM_NAME: STREAM,
-      REJECTS_BUCKET: LAKE_BUCKET,
-      REJECTS_PREFIX: 'rejects/',
-      INGEST_QUEUE_URL: h.sqs.queueUrl(QUEUE),
-      STACK_NAME: 'kill-test',
-      MAX_IN_FLIGHT_BATCHES: String(MAX_IN_FLIGHT),
-      TIME_SAFETY_MARGIN_MS: '5000',
-      LEDGER_TABLE_NAME: LEDGER_TEST_TABLE,
-      LEDGER_CHECKPOINT_EVERY_LINES: String(EVERY),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
-      // A short simulated invocation: its lease (invocation end + 5 s of clock skew) is what the redelivery outlives.
-      CHILD_INVOCATION_MS: '60000',
-    };
-  } finally {
-    restore();
-  }
-}
-
 const exited = (child: ChildProcess) =>
   new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
 
 describe('hard kill mid-stream (SIGKILL), then redelivery', () => {
   it(`delivers every line, within the duplicate bound (${BOUND}), with exact ledger accounting`, async () => {
     const random = seededRandom(2026);
-    const env = childEnv();
+    const env = ingestChildEnv(h, ddb, {
+      maxInFlight: MAX_IN_FLIGHT,
+      invocationMs: 60_000,
+      checkpointEveryLines: EVERY,
+    });
     const bad = [17, 33_333, 57_777];
     const blank = [5, 50_000];
     const body = timedLogObject(LINES, bad, blank);
@@ -87,7 +66,7 @@ describe('hard kill mid-stream (SIGKILL), then redelivery', () => {
       const record = h.record(JSON.stringify(event));
       // Kill once the child delivered a random share of the object (10 % to 70 %): surely mid-stream.
       const killAt = Math.floor(LINES * (0.1 + 0.6 * random()));
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      const child = spawn(process.execPath, ['--import', 'tsx', INGEST_CHILD], {
         env: { ...env, CHILD_EVENT: JSON.stringify({ Records: [record] }) },
         stdio: ['ignore', process.env.KILL_CHILD_LOG ? 'inherit' : 'ignore', 'pipe'],
       });
