@@ -288,18 +288,11 @@ export class ObjectLedger {
 
   /** When the ledger started recording (epoch ms), or undefined before the first ingest. A Query, like listFolder. */
   async startedAt(call: CallOptions = {}): Promise<number | undefined> {
-    const res = await this.options.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': LEDGER_PARTITION_KEY },
-        ExpressionAttributeValues: { ':pk': MARKER_KEY[LEDGER_PARTITION_KEY]! },
-        ConsistentRead: true,
-      }),
-      call,
-    );
-    const since = res.Items?.find((i) => i[LEDGER_SORT_KEY]?.S === MARKER_KEY[LEDGER_SORT_KEY]!.S)?.since?.N;
-    return since === undefined ? undefined : Number(since);
+    for await (const item of this.queryPartition(MARKER_KEY[LEDGER_PARTITION_KEY]!, call, true)) {
+      const since = item[LEDGER_SORT_KEY]?.S === MARKER_KEY[LEDGER_SORT_KEY]!.S ? item.since?.N : undefined;
+      if (since !== undefined) return Number(since);
+    }
+    return undefined;
   }
 
   /** The entry of one version (strongly consistent), or undefined. */
@@ -316,6 +309,13 @@ export class ObjectLedger {
    * knows for one ALB day folder. Paginated; memory is one page (at most 1 MB).
    */
   async *listFolder(bucket: string, folder: string, call: CallOptions = {}): AsyncGenerator<LedgerEntry> {
+    for await (const item of this.queryPartition(S(folderPartition(bucket, folder)), call, false)) {
+      yield entryFromItem(item);
+    }
+  }
+
+  /** Every item of one partition, in sort-key order, a page (at most 1 MB) at a time. */
+  private async *queryPartition(pk: AttributeValue, call: CallOptions, consistent: boolean): AsyncGenerator<Item> {
     let start: Item | undefined;
     do {
       const res = await this.options.client.send(
@@ -323,12 +323,13 @@ export class ObjectLedger {
           TableName: this.options.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': LEDGER_PARTITION_KEY },
-          ExpressionAttributeValues: { ':pk': S(folderPartition(bucket, folder)) },
+          ExpressionAttributeValues: { ':pk': pk },
+          ...(consistent ? { ConsistentRead: true } : {}),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
         call,
       );
-      for (const item of res.Items ?? []) yield entryFromItem(item);
+      yield* res.Items ?? [];
       start = res.LastEvaluatedKey;
     } while (start);
   }
