@@ -12,7 +12,7 @@ import { FieldOffsets, tokenize } from '../lambda/parser/tokenize';
 import { decompressed } from '../lambda/reader/decompress';
 import { lineBlocks } from '../lambda/reader/line-blocks';
 import { describeLogKey } from '../lambda/s3/log-key';
-import { LOG_FIELDS } from '../lambda/schema/columns';
+import { LOG_FIELDS } from '../lambda/schema/alb-access';
 import { benchKey } from './corpus';
 
 const READ_CHUNK = 256 * 1024;

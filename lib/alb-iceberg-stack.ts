@@ -2,7 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LEDGER_PARTITION_KEY } from '../lambda/ledger/schema';
-import { PARTITION_COLUMN } from '../lambda/schema/columns';
+import { PARTITION_COLUMN } from '../lambda/schema/alb-access';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { Athena } from './athena';
 import { CompletenessCheck } from './completeness-check';

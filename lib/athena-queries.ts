@@ -19,7 +19,7 @@
  *   sources, https://repost.aws/questions/QUJhSEh2PGRpO16lRH7jDoQQ). So OPTIMIZE runs on the whole table, the form
  *   the page documents without a WHERE; it rewrites only files that need it (small files, delete files).
  */
-import { COLUMNS, PARTITION_COLUMN } from '../lambda/schema/columns';
+import { COLUMNS, PARTITION_COLUMN } from '../lambda/schema/alb-access';
 
 /** One saved (named) query of the Athena workgroup. */
 export interface NamedQuerySpec {

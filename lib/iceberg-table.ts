@@ -3,7 +3,8 @@ import { CfnDatabase, CfnTable, CfnTableOptimizer } from 'aws-cdk-lib/aws-glue';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { COLUMNS, type Column, PARTITION_COLUMN } from '../lambda/schema/columns';
+import { COLUMNS, PARTITION_COLUMN } from '../lambda/schema/alb-access';
+import type { Column } from '../lambda/schema/types';
 import { LAKE_PREFIXES } from './lake-bucket';
 import { acknowledge, wildcardResource } from './nag';
 

@@ -29,6 +29,18 @@ export function isIsoUtcTimestamp(s: string): boolean {
   return ISO_UTC.test(s);
 }
 
+/** ISO-8601 with no zone, as NLB writes it (`2018-12-20T02:59:40`): read as UTC (schema/types.ts). */
+const ISO_NO_ZONE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?$/;
+
+export function isIsoTimestampWithoutZone(s: string): boolean {
+  return ISO_NO_ZONE.test(s);
+}
+
+/** A zone-less ISO time, sent as UTC in the same form as {@link encodeTimestamp}. */
+export function encodeTimestampWithoutZone(iso: string): string {
+  return encodeTimestamp(`${iso}Z`);
+}
+
 const INT = /^-?\d{1,19}$/;
 const DECIMAL = /^-?\d{1,15}(\.\d{1,9})?$/;
 const INT32_MAX = 2147483647n;

@@ -1,30 +1,34 @@
 /**
- * The reference definition of the format: one ALB access-log line (decoded text) becomes the exact JSON record sent
- * to Firehose, or a rejection with a specific reason. Lines are mapped by position (per line, never per file: one
- * prefix mixes format generations). A line is either encoded completely or rejected; it is never half-parsed.
+ * The reference definition of every log format: one line (decoded text) of a log type becomes the exact JSON record
+ * sent to Firehose, or a rejection with a specific reason, as the type's schema (lambda/schema/) says. Lines are
+ * mapped by position (per line, never per file: one prefix mixes format generations). A line is either encoded
+ * completely or rejected; it is never half-parsed.
  *
- * Written for clarity, not speed: the pipeline's hot path is the byte-level RecordEncoder (record-encoder.ts), which
- * hands this parser every line it does not handle itself, and is tested to give the same bytes on every line it does.
+ * Written for clarity, not speed. For ALB access logs the pipeline's hot path is the WebAssembly line kernel
+ * (kernel-encoder.ts), which hands this parser every line it does not handle itself and is tested to give the same
+ * bytes on every line it does.
  */
-import { type FieldDecoder, LOG_FIELDS, MIN_FIELDS } from '../schema/columns';
-import { encodeTimestamp, isIsoUtcTimestamp, jsonDecimal, jsonInteger, jsonString } from './json';
-import { EXTRA_KEY, FIELD_KEYS, RECORD_START, recordSuffix } from './record-keys';
-import { FieldOffsets, tokenize } from './tokenize';
+import { ALB_ACCESS } from '../schema/alb-access';
+import type { FieldDecoder, LogSchema } from '../schema/types';
+import {
+  encodeTimestamp,
+  encodeTimestampWithoutZone,
+  isIsoTimestampWithoutZone,
+  isIsoUtcTimestamp,
+  jsonDecimal,
+  jsonInteger,
+  jsonString,
+} from './json';
+import { type FileContext, type RecordKeys, recordKeysOf, recordSuffix } from './record-keys';
+import { FieldOffsets, splitAtSpaces, tokenize } from './tokenize';
 
-/** File-level facts repeated on every row of one object. */
-export interface FileContext {
-  readonly accountId?: string;
-  readonly region?: string;
-  readonly sourceFile?: string;
-}
+export type { FileContext } from './record-keys';
 
 /** A line that could not be encoded faithfully. */
 export interface Rejection {
   readonly reason: string;
 }
 
-const DECODERS: readonly FieldDecoder[] = LOG_FIELDS.map((f) => f.decoder);
-const KNOWN_FIELDS = LOG_FIELDS.length;
 const SAMPLE_CHARS = 80;
 const DASH = 45;
 
@@ -32,10 +36,21 @@ export class LineParser {
   /** Whether the last successfully encoded line had fields beyond the known list (format drift). */
   lastHadExtraFields = false;
   private readonly fileSuffix: string;
-  private readonly fields = new FieldOffsets(KNOWN_FIELDS);
+  private readonly fields: FieldOffsets;
+  private readonly decoders: readonly FieldDecoder[];
+  private readonly keys: RecordKeys;
+  private readonly split: typeof tokenize;
 
-  constructor(context: FileContext = {}) {
-    this.fileSuffix = recordSuffix(context);
+  /** @param schema the log type of the lines (default: ALB access logs) */
+  constructor(
+    context: FileContext = {},
+    private readonly schema: LogSchema = ALB_ACCESS,
+  ) {
+    this.fileSuffix = recordSuffix(schema, context);
+    this.fields = new FieldOffsets(schema.fields.length);
+    this.decoders = schema.fields.map((f) => f.decoder);
+    this.keys = recordKeysOf(schema);
+    this.split = schema.quotedFields ? tokenize : splitAtSpaces;
   }
 
   /** Encodes `line` (no line terminator) as a JSON record, or explains why it cannot be. */
@@ -45,18 +60,20 @@ export class LineParser {
     while (trimmed > 0 && line.charCodeAt(trimmed - 1) === 32) trimmed--;
     if (trimmed < line.length) line = line.slice(0, trimmed);
     const f = this.fields;
-    const error = tokenize(line, f);
+    const error = this.split(line, f);
     if (error !== undefined) return { reason: error };
-    if (f.count < MIN_FIELDS) {
-      return { reason: `too few fields: ${f.count} (an access-log entry has at least ${MIN_FIELDS})` };
+    const { minFields, title } = this.schema;
+    if (f.count < minFields) {
+      return { reason: `too few fields: ${f.count} (an entry of ${title} has at least ${minFields})` };
     }
     const { start, end } = f;
-    let out = RECORD_START + lineNumber;
+    const DECODERS = this.decoders;
+    let out = this.keys.start + lineNumber;
     for (let i = 0; i < f.count; i++) {
       const s = start[i]!;
       const e = end[i]!;
       if (e - s === 1 && line.charCodeAt(s) === DASH) continue;
-      const keys = FIELD_KEYS[i]!;
+      const keys = this.keys.fields[i]!;
       const value = line.slice(s, e);
       switch (DECODERS[i]) {
         case 'string':
@@ -65,25 +82,30 @@ export class LineParser {
         case 'int':
         case 'long': {
           const num = jsonInteger(value, DECODERS[i] === 'long');
-          if (num === undefined) return invalid(i, value, 'is not an integer in range');
+          if (num === undefined) return this.invalid(i, value, 'is not an integer in range');
           out += keys[0] + num;
           break;
         }
         case 'double': {
           const num = jsonDecimal(value);
-          if (num === undefined) return invalid(i, value, 'is not a decimal number');
+          if (num === undefined) return this.invalid(i, value, 'is not a decimal number');
           out += keys[0] + num;
           break;
         }
         case 'timestamp':
-          if (!isIsoUtcTimestamp(value)) return invalid(i, value, 'is not an ISO-8601 UTC timestamp');
+          if (!isIsoUtcTimestamp(value)) return this.invalid(i, value, 'is not an ISO-8601 UTC timestamp');
           out += keys[0] + encodeTimestamp(value);
+          break;
+        case 'timestamp_no_zone':
+          if (isIsoUtcTimestamp(value)) out += keys[0] + encodeTimestamp(value);
+          else if (isIsoTimestampWithoutZone(value)) out += keys[0] + encodeTimestampWithoutZone(value);
+          else return this.invalid(i, value, 'is not an ISO-8601 timestamp');
           break;
         case 'host_port': {
           const colon = value.lastIndexOf(':');
           const port = colon > 0 ? jsonInteger(value.slice(colon + 1), false) : undefined;
           if (port === undefined || Number(port) < 0 || Number(port) > 65535) {
-            return invalid(i, value, 'is not ip:port');
+            return this.invalid(i, value, 'is not ip:port');
           }
           let ip = value.slice(0, colon);
           if (ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
@@ -96,10 +118,15 @@ export class LineParser {
       }
     }
     if (f.restStart !== -1) {
-      out += EXTRA_KEY + jsonString(line.slice(f.restStart));
+      out += this.keys.extra + jsonString(line.slice(f.restStart));
       this.lastHadExtraFields = true;
     }
     return out + this.fileSuffix;
+  }
+
+  private invalid(index: number, value: string, problem: string): Rejection {
+    const shown = value.length > SAMPLE_CHARS ? `${value.slice(0, SAMPLE_CHARS)}…` : value;
+    return { reason: `field ${index + 1} (${this.schema.fields[index]!.field}) ${JSON.stringify(shown)} ${problem}` };
   }
 }
 
@@ -127,8 +154,3 @@ function encodeRequest(request: string, keys: readonly string[]): string {
 
 /** What ALB logs as the protocol: `HTTP/1.0`, `HTTP/1.1`, `HTTP/2.0` (gRPC too), or `-`. */
 const PROTOCOL = /^(?:HTTP\/\d(?:\.\d)?|-)$/;
-
-function invalid(index: number, value: string, problem: string): Rejection {
-  const shown = value.length > SAMPLE_CHARS ? `${value.slice(0, SAMPLE_CHARS)}…` : value;
-  return { reason: `field ${index + 1} (${LOG_FIELDS[index]!.field}) ${JSON.stringify(shown)} ${problem}` };
-}

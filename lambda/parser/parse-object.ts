@@ -15,9 +15,12 @@ import { stripBom } from '../reader/bom';
 import { type ByteCounters, DamagedObjectError, decompressed } from '../reader/decompress';
 import { CutLine, lineBlocks, MAX_LINE_BYTES, OverlongLine } from '../reader/line-blocks';
 import { describeLogKey } from '../s3/log-key';
-import { type EncodedLines, LineSpans, RecordEncoder } from './record-encoder';
+import { logSchemaOf } from '../schema/log-types';
+import type { LogTypeId } from '../schema/types';
+import { type EncodedLines, LineSpans } from './encoded-lines';
+import { createLineEncoder, type ParserEngine } from './line-encoder';
 
-export { type EncodedRecord, MAX_RECORD_BYTES, type RejectedLine } from './record-encoder';
+export { type EncodedRecord, MAX_RECORD_BYTES, type RejectedLine } from './encoded-lines';
 
 /** One chunk of an object's results: records and rejections, each in line order. */
 export type ParsedChunk = EncodedLines;
@@ -54,6 +57,13 @@ export interface ParseObjectOptions {
   readonly alreadyDone?: (lineNumber: number) => boolean;
   /** Counters, updated as the stream is consumed. */
   readonly stats: ObjectStats;
+  /**
+   * The log type of the lines. Default: the type the key names (log-key.ts), else ALB access logs (a local file
+   * with a name of its own; the CLI's `--type` says otherwise).
+   */
+  readonly logType?: LogTypeId;
+  /** Default `kernel` (line-encoder.ts): the reference parser alone with `reference`. */
+  readonly engine?: ParserEngine;
 }
 
 /**
@@ -67,7 +77,9 @@ export async function* parseLogObject(
   const { key, stats } = options;
   const resumeAfter = options.resumeAfterLine ?? 0;
   const alreadyDone = options.alreadyDone;
-  const encoder = new RecordEncoder(describeLogKey(key));
+  const described = describeLogKey(key);
+  const schema = logSchemaOf(options.logType ?? described.logType ?? 'alb-access');
+  const encoder = createLineEncoder(schema, described, options.engine ?? 'kernel');
   const spans = new LineSpans();
   let lineNumber = 0;
   /** Counts line `raw` rejected for `reason`, unless it was done before. */

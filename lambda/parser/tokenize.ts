@@ -80,6 +80,36 @@ export function tokenize(line: string, out: FieldOffsets): string | undefined {
   return undefined;
 }
 
+/**
+ * Reads up to `out.capacity` fields of `line` into `out`, every field ending at the next space: for formats that quote
+ * nothing (NLB), so a token with quotes inside (`"h2","http/1.1"`) is kept verbatim.
+ * @returns undefined: a line of such a format can always be split
+ */
+export function splitAtSpaces(line: string, out: FieldOffsets): string | undefined {
+  const len = line.length;
+  const max = out.capacity;
+  const { start, end, quoted } = out;
+  let pos = 0;
+  let count = 0;
+  out.restStart = -1;
+  for (;;) {
+    if (count === max) {
+      out.restStart = pos;
+      break;
+    }
+    let after = line.indexOf(' ', pos);
+    if (after === -1) after = len;
+    start[count] = pos;
+    end[count] = after;
+    quoted[count] = 0;
+    count++;
+    if (after >= len) break;
+    pos = after + 1;
+  }
+  out.count = count;
+  return undefined;
+}
+
 /** True when the quote at `at` is preceded by an odd number of backslashes. */
 function isEscaped(line: string, at: number): boolean {
   let n = 0;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/columns';
+import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/alb-access';
 import {
   athenaQueries,
   dedupViewName,

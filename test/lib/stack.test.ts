@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambda/ingest/env';
-import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/columns';
+import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/alb-access';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/alb-iceberg-stack';
 import { DEFAULTS } from '../../lib/config';
 import { FIREHOSE_ERROR_PREFIX } from '../../lib/delivery-stream';

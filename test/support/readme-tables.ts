@@ -3,7 +3,7 @@
  * cannot drift from the schema. Print them with `node --import tsx test/support/readme-tables.ts`.
  */
 import type { Command } from '../../bin/cli';
-import { COLUMNS, LOG_FIELDS } from '../../lambda/schema/columns';
+import { COLUMNS, LOG_FIELDS } from '../../lambda/schema/alb-access';
 
 export function columnsTable(): string {
   const fieldOf = new Map<string, string>();

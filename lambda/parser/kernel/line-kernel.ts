@@ -1,14 +1,19 @@
 /**
  * The host side of the WebAssembly line kernel (assembly/encode-lines.ts): instantiates it once per process,
- * configures it from the schema (lambda/schema/columns.ts, the single source of column names and decoders), and
+ * configures it from the ALB access-log schema (lambda/schema/alb-access.ts, the single source of column names and decoders), and
  * runs batches of lines through it. Synchronous, so one instance serves every encoder in the process.
  */
-import { type FieldDecoder, LOG_FIELDS, MIN_FIELDS } from '../../schema/columns';
-import { EXTRA_KEY, FIELD_KEYS, RECORD_START } from '../record-keys';
+import { ALB_ACCESS } from '../../schema/alb-access';
+import type { FieldDecoder } from '../../schema/types';
+import { recordKeysOf } from '../record-keys';
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.generated';
 
-/** The kernel's numbers for the schema's decoders (assembly/encode-lines.ts has the same table). */
-const DECODER_CODES: Record<FieldDecoder, number> = {
+/** The one log type the kernel encodes: ALB access logs. Every other type takes the reference parser alone. */
+const SCHEMA = ALB_ACCESS;
+const { start: RECORD_START, extra: EXTRA_KEY, fields: FIELD_KEYS } = recordKeysOf(SCHEMA);
+
+/** The kernel's numbers for the decoders it implements (assembly/encode-lines.ts has the same table). */
+const DECODER_CODES: Partial<Record<FieldDecoder, number>> = {
   string: 0,
   int: 1,
   long: 2,
@@ -119,8 +124,9 @@ export class LineKernel {
   private configure(): void {
     const k = this.kernel;
     const maxFields = k.MAX_FIELDS.value as number;
-    if (LOG_FIELDS.length > maxFields) {
-      throw new Error(`the schema has ${LOG_FIELDS.length} log fields; the line kernel takes at most ${maxFields}`);
+    const { fields: logFields, minFields } = SCHEMA;
+    if (logFields.length > maxFields) {
+      throw new Error(`the schema has ${logFields.length} log fields; the line kernel takes at most ${maxFields}`);
     }
     const blob: number[] = [];
     const add = (text: string): [number, number] => {
@@ -136,12 +142,14 @@ export class LineKernel {
     if (blob.length > keyBytes)
       throw new Error(`the schema's JSON keys take ${blob.length} bytes; the kernel has ${keyBytes}`);
     new Uint8Array(k.memory.buffer, k.keysPointer(), blob.length).set(blob);
-    LOG_FIELDS.forEach((field, i) => {
+    logFields.forEach((field, i) => {
       const keys = fields[i]!.flat();
       while (keys.length < 6) keys.push(0, 0);
-      k.defineField(i, DECODER_CODES[field.decoder], ...keys);
+      const code = DECODER_CODES[field.decoder];
+      if (code === undefined) throw new Error(`the line kernel has no decoder ${field.decoder} (field ${field.field})`);
+      k.defineField(i, code, ...keys);
     });
-    k.configure(LOG_FIELDS.length, MIN_FIELDS, ...start, ...extra);
+    k.configure(logFields.length, minFields, ...start, ...extra);
   }
 }
 

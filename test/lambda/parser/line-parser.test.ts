@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { KernelEncoder } from '../../../lambda/parser/kernel-encoder';
 import { type FileContext, LineParser, type Rejection } from '../../../lambda/parser/line-parser';
-import { RecordEncoder } from '../../../lambda/parser/record-encoder';
 import { albLine, DEFAULT_FIELDS } from '../../support/alb-line';
 
 const FILE = { accountId: '123456789012', region: 'us-east-2', sourceFile: '20180702T2225Z_10.0.0.9_abc' };
@@ -13,15 +13,15 @@ interface Parser {
 }
 
 /**
- * Every table below runs against both encoders: the reference LineParser and the byte-level RecordEncoder the
+ * Every table below runs against both encoders: the reference LineParser and the byte-level KernelEncoder the
  * pipeline uses (whose fast path must give the same bytes, and which hands every other line to the reference).
  */
 const IMPLEMENTATIONS: readonly [string, (context: FileContext) => Parser][] = [
   ['LineParser (reference)', (context) => new LineParser(context)],
   [
-    'RecordEncoder (bytes)',
+    'KernelEncoder (bytes)',
     (context) => {
-      const encoder = new RecordEncoder(context);
+      const encoder = new KernelEncoder(context);
       return {
         parse(line, lineNumber) {
           const bytes = Buffer.from(line);

@@ -10,6 +10,7 @@ describe('describeLogKey', () => {
   it('extracts metadata from a standard key', () => {
     assert.deepEqual(describeLogKey(STANDARD), {
       kind: 'alb-access-log',
+      logType: 'alb-access',
       accountId: '123456789012',
       region: 'us-east-2',
       loadBalancer: 'app/my-loadbalancer/50dc6c495c0c9188',

@@ -6,7 +6,7 @@
  * a test requires its bytes to equal the reference parser's on every line it answers.
  *
  * It knows nothing of column names: the host (../line-kernel.ts) writes the schema's JSON keys and field decoders
- * into the kernel's configuration once, from lambda/schema/columns.ts.
+ * into the kernel's configuration once, from lambda/schema/alb-access.ts.
  *
  * Memory (wasm32, no allocator: the stub runtime is linked but never called):
  *   static data   field scratch, field table, key bytes          (fixed, below __heap_base)

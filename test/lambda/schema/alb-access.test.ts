@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LineParser } from '../../../lambda/parser/line-parser';
-import { COLUMNS, LOG_FIELDS, PARTITION_COLUMN } from '../../../lambda/schema/columns';
+import { COLUMNS, LOG_FIELDS, PARTITION_COLUMN } from '../../../lambda/schema/alb-access';
 import { albLine } from '../../support/alb-line';
 
 describe('schema', () => {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { lineGenerator } from '../../../bench/corpus';
+import { type EncodedLines, LineSpans, MAX_RECORD_BYTES } from '../../../lambda/parser/encoded-lines';
+import { KernelEncoder } from '../../../lambda/parser/kernel-encoder';
 import { LineParser } from '../../../lambda/parser/line-parser';
-import { type EncodedLines, LineSpans, MAX_RECORD_BYTES, RecordEncoder } from '../../../lambda/parser/record-encoder';
 import { albLine, DEFAULT_FIELDS } from '../../support/alb-line';
 
 const FILE = { accountId: '123456789012', region: 'us-east-2', sourceFile: '20261123T1805Z_10.0.1.23_2x7k9p1q' };
@@ -15,7 +16,7 @@ function reference(parser: LineParser, bytes: Buffer, s: number, e: number, n: n
   return typeof out === 'string' ? out : `REJECTED ${out.reason}`;
 }
 
-function encoded(encoder: RecordEncoder, bytes: Buffer, s: number, e: number, n: number): string {
+function encoded(encoder: KernelEncoder, bytes: Buffer, s: number, e: number, n: number): string {
   const out = encoder.encode(bytes, s, e, n);
   return out instanceof Uint8Array ? decode(out) : `REJECTED ${out.reason}`;
 }
@@ -44,7 +45,7 @@ function spansOf(starts: readonly number[], ends: readonly number[]): LineSpans 
 }
 
 /** Encodes lines in one batch (as the pipeline does) and returns each line's answer, in line order. */
-function batchAnswers(encoder: RecordEncoder, bytes: Buffer, spans: LineSpans): Map<number, string> {
+function batchAnswers(encoder: KernelEncoder, bytes: Buffer, spans: LineSpans): Map<number, string> {
   const into: EncodedLines = { records: [], rejects: [] };
   encoder.encodeLines(bytes, spans, 'file', into);
   const answers = new Map<number, string>();
@@ -60,11 +61,11 @@ function batchAnswers(encoder: RecordEncoder, bytes: Buffer, spans: LineSpans): 
 }
 
 /** Encodes every line one at a time and all in one batch, and requires the reference's answer, byte for byte. */
-function assertSameAsReference(lines: readonly (string | Uint8Array)[]): RecordEncoder {
+function assertSameAsReference(lines: readonly (string | Uint8Array)[]): KernelEncoder {
   const { bytes, starts, ends } = packed(lines);
-  const encoder = new RecordEncoder(FILE);
+  const encoder = new KernelEncoder(FILE);
   const parser = new LineParser(FILE);
-  const batch = batchAnswers(new RecordEncoder(FILE), bytes, spansOf(starts, ends));
+  const batch = batchAnswers(new KernelEncoder(FILE), bytes, spansOf(starts, ends));
   for (let i = 0; i < starts.length; i++) {
     const want = reference(parser, bytes, starts[i]!, ends[i]!, i + 1);
     assert.equal(encoded(encoder, bytes, starts[i]!, ends[i]!, i + 1), want, `line ${i + 1}`);
@@ -88,7 +89,7 @@ function assertSameWithFieldsReplaced(field: fc.Arbitrary<string>, maxReplaced: 
   );
 }
 
-describe('RecordEncoder: same bytes as the reference LineParser', () => {
+describe('KernelEncoder: same bytes as the reference LineParser', () => {
   it('on 20,000 lines of the benchmark corpus, all through the fast path', () => {
     // Prepare: the generator mixes generations, IPv6, TLS 1.3, \x22 escapes, -1 sentinels, extra fields
     const next = lineGenerator({ seed: 7 });
@@ -189,13 +190,13 @@ describe('RecordEncoder: same bytes as the reference LineParser', () => {
   });
 });
 
-describe('RecordEncoder: output buffers', () => {
+describe('KernelEncoder: output buffers', () => {
   it('never rewrites a record it returned, across output buffer changes', () => {
     // Prepare: enough lines to fill several 256 KiB output buffers
     const next = lineGenerator({ seed: 3 });
     const lines = Array.from({ length: 2_000 }, next);
     const { bytes, starts, ends } = packed(lines);
-    const encoder = new RecordEncoder(FILE);
+    const encoder = new KernelEncoder(FILE);
     // Act: keep every view, then read them all at the end
     const views = starts.map((s, i) => encoder.encode(bytes, s, ends[i]!, i + 1) as Uint8Array);
     // Assess
@@ -206,7 +207,7 @@ describe('RecordEncoder: output buffers', () => {
   });
 
   it('hands a line with non-ASCII text to the reference and counts it', () => {
-    const encoder = new RecordEncoder(FILE);
+    const encoder = new KernelEncoder(FILE);
     const line = Buffer.from(albLine({ set: { userAgent: '"Mozilla/5.0 (Überphone) 😀"' } }));
     const out = encoder.encode(line, 0, line.length, 1);
     assert.ok(out instanceof Uint8Array);
@@ -215,7 +216,7 @@ describe('RecordEncoder: output buffers', () => {
   });
 });
 
-describe('RecordEncoder: batches', () => {
+describe('KernelEncoder: batches', () => {
   it('splits a long run of lines into several kernel calls and keeps every record, in order', () => {
     // Prepare: about 1.6 MB of lines, six times the kernel's input per call
     const next = lineGenerator({ seed: 11 });
@@ -223,7 +224,7 @@ describe('RecordEncoder: batches', () => {
     const { bytes, starts, ends } = packed(lines);
     // Act
     const into: EncodedLines = { records: [], rejects: [] };
-    const encoder = new RecordEncoder(FILE);
+    const encoder = new KernelEncoder(FILE);
     encoder.encodeLines(bytes, spansOf(starts, ends), 'file', into);
     // Assess: records are never rewritten by later calls
     const parser = new LineParser(FILE);
@@ -248,7 +249,7 @@ describe('RecordEncoder: batches', () => {
       albLine(),
     ];
     const { bytes, starts, ends } = packed(lines);
-    const encoder = new RecordEncoder(FILE);
+    const encoder = new KernelEncoder(FILE);
     const into: EncodedLines = { records: [], rejects: [] };
     // Act
     const extraFieldLines = encoder.encodeLines(bytes, spansOf(starts, ends), 'the-key', into);
@@ -280,7 +281,7 @@ describe('RecordEncoder: batches', () => {
     const kernelLine = albLine({ set: { userAgent: `"${escapes}"` } });
     const referenceLine = albLine({ set: { userAgent: `"é${escapes}"` } });
     const { bytes, starts, ends } = packed([kernelLine, referenceLine, albLine()]);
-    const encoder = new RecordEncoder(FILE);
+    const encoder = new KernelEncoder(FILE);
     const into: EncodedLines = { records: [], rejects: [] };
     // Act
     encoder.encodeLines(bytes, spansOf(starts, ends), 'f', into);
@@ -308,7 +309,7 @@ describe('RecordEncoder: batches', () => {
   });
 });
 
-describe('RecordEncoder: order of calls', () => {
+describe('KernelEncoder: order of calls', () => {
   it('gives the same records when the lines of one buffer are encoded out of order', () => {
     const lines = [
       albLine({ set: { userAgent: '"a\\x22b"' } }),
@@ -316,7 +317,7 @@ describe('RecordEncoder: order of calls', () => {
       albLine({ set: { request: '"GET /\\x22 HTTP/1.1"' } }),
     ];
     const { bytes, starts, ends } = packed(lines);
-    const encoder = new RecordEncoder(FILE);
+    const encoder = new KernelEncoder(FILE);
     const parser = new LineParser(FILE);
     for (const i of [2, 1, 0, 2, 0]) {
       assert.equal(

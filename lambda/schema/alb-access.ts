@@ -1,55 +1,15 @@
 /**
- * The ALB access-log table schema: the single source of truth.
+ * The ALB access-log table schema: the single source of truth for this log type (rules for changing it: types.ts).
  *
- * The parser (lambda/parser) reads {@link LOG_FIELDS} to decode each position of a log line, and the CDK Glue table
- * (lib/) reads {@link COLUMNS} to declare the Iceberg schema. A test proves both agree with the encoder's output.
- *
- * Rules for changing this file (they protect existing tables and users' saved queries):
- * - Never renumber a field id or reuse one. A new column gets the next unused id and goes at the end of its group.
- * - Column names follow AWS's documented Athena table for ALB logs
- *   (https://docs.aws.amazon.com/athena/latest/ug/application-load-balancer-logs.html) so saved queries keep working.
- * - Every column is optional (`required: false` in Iceberg): older log generations simply lack later fields.
+ * The reference parser and the line kernel (lambda/parser) read {@link LOG_FIELDS} to decode each position of a log
+ * line, and the CDK Glue table (lib/) reads {@link COLUMNS} to declare the Iceberg schema. A test proves both agree
+ * with the encoder's output. Column names follow AWS's documented Athena table for ALB logs
+ * (https://docs.aws.amazon.com/athena/latest/ug/application-load-balancer-logs.html) so saved queries keep working.
  *
  * Field order and meaning: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html
  */
 
-/** Iceberg primitive types used by this table (https://iceberg.apache.org/spec/#primitive-types). */
-export type IcebergType = 'string' | 'int' | 'long' | 'double' | 'timestamp';
-
-/** One column of the Iceberg table. */
-export interface Column {
-  /** Iceberg field id; pinned forever. */
-  readonly id: number;
-  /** Column name (lower_snake_case; also the JSON key Firehose matches). */
-  readonly name: string;
-  readonly type: IcebergType;
-  /** Short documentation, also used as the Glue column comment. */
-  readonly doc: string;
-}
-
-/**
- * How one space-separated log field becomes zero or more columns. In every decoder, `-` (quoted or not) means absent
- * and the key is omitted from the record.
- * - `string`: kept verbatim as ALB wrote it (`\x22` stays `\x22`).
- * - `int` / `long`: a base-10 integer, else the line is rejected.
- * - `double`: a decimal number; `-1` is kept (AWS: the request could not be dispatched / the target closed early).
- * - `timestamp`: ISO-8601 UTC (`2026-11-23T18:05:01.123456Z`), else the line is rejected.
- * - `host_port`: `ip:port`, split at the last colon (IPv6 is written without brackets), into two columns.
- * - `request`: `VERB url PROTO`, split at the first and last space after trimming, into three columns.
- */
-export type FieldDecoder = 'string' | 'int' | 'long' | 'double' | 'timestamp' | 'host_port' | 'request';
-
-/** One position of the space-separated log line. */
-export interface LogField {
-  /** AWS's name for the field on the access-log page. */
-  readonly field: string;
-  readonly decoder: FieldDecoder;
-  /** The column(s) this field fills, in the order the decoder produces them. */
-  readonly columns: readonly Column[];
-}
-
-const col = (id: number, name: string, type: IcebergType, doc: string): Column => ({ id, name, type, doc });
-const one = (decoder: FieldDecoder, column: Column): LogField => ({ field: column.name, decoder, columns: [column] });
+import { col, type LogField, type LogSchema, logSchema, one } from './types';
 
 /** The fields of an access-log line, in the order ALB writes them. AWS appends new fields at the end. */
 export const LOG_FIELDS: readonly LogField[] = [
@@ -185,32 +145,22 @@ export const LOG_FIELDS: readonly LogField[] = [
  */
 export const MIN_FIELDS = 18;
 
-/** Columns not read from a log position. */
-export const EXTRA_FIELDS_COLUMN = col(
-  38,
-  'extra_fields',
-  'string',
-  'Verbatim text of fields after the last known one (AWS appended a field this schema does not know yet).',
-);
-export const ACCOUNT_ID_COLUMN = col(39, 'account_id', 'string', 'AWS account id, from the S3 key.');
-export const REGION_COLUMN = col(40, 'region', 'string', 'AWS region, from the S3 key.');
-export const SOURCE_FILE_COLUMN = col(
-  41,
-  'source_file',
-  'string',
-  'Source object identity: <end-time>_<node-ip>_<random> from the S3 file name (see README: back to the S3 key).',
-);
-export const LINE_NUMBER_COLUMN = col(42, 'line_number', 'int', '1-based line number in the source object.');
+/** ALB access logs: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html */
+export const ALB_ACCESS: LogSchema = logSchema({
+  id: 'alb-access',
+  title: 'ALB access logs',
+  defaultTableName: 'access_logs',
+  fields: LOG_FIELDS,
+  minFields: MIN_FIELDS,
+  quotedFields: true,
+  partitionColumn: 'time',
+  docUrl: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html',
+  sourceFileDoc:
+    'Source object identity: <end-time>_<node-ip>_<random> from the S3 file name (see README: back to the S3 key).',
+});
 
 /** Every column of the table, in field-id order. */
-export const COLUMNS: readonly Column[] = [
-  ...LOG_FIELDS.flatMap((f) => f.columns),
-  EXTRA_FIELDS_COLUMN,
-  ACCOUNT_ID_COLUMN,
-  REGION_COLUMN,
-  SOURCE_FILE_COLUMN,
-  LINE_NUMBER_COLUMN,
-];
-
+export const COLUMNS = ALB_ACCESS.columns;
+export const EXTRA_FIELDS_COLUMN = ALB_ACCESS.shared.extraFields;
 /** The column the Iceberg table is partitioned on, with the `day` transform. */
-export const PARTITION_COLUMN = 'time';
+export const PARTITION_COLUMN = ALB_ACCESS.partitionColumn;
