@@ -59,7 +59,7 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     return v;
   };
   const config: IngestConfig = {
-    deliveryStreamName: required(ENV.deliveryStreamName),
+    deliveryStreamName: required('DELIVERY_STREAM_ALB_ACCESS'),
     rejectsBucket: required(ENV.rejectsBucket),
     rejectsPrefix: required(ENV.rejectsPrefix),
     ingestQueueUrl: required(ENV.ingestQueueUrl),

@@ -2,9 +2,17 @@
  * The ingest handler's configuration contract (environment variables). The CDK construct sets exactly these names,
  * imported from here, so the two cannot drift apart.
  */
+import type { LogTypeId } from '../schema/types';
+
+/**
+ * The Firehose stream of one log type's table: `DELIVERY_STREAM_ALB_ACCESS`, `DELIVERY_STREAM_NLB_ACCESS`, ...
+ * At least one is required; a log type without one is not enabled, and its objects are skipped, counted.
+ */
+export function deliveryStreamEnv(logType: LogTypeId): string {
+  return `DELIVERY_STREAM_${logType.toUpperCase().replace(/-/g, '_')}`;
+}
+
 export const ENV = {
-  /** Required. Firehose delivery stream name. */
-  deliveryStreamName: 'DELIVERY_STREAM_NAME',
   /** Required. Bucket for rejected-line objects. */
   rejectsBucket: 'REJECTS_BUCKET',
   /** Required. Key prefix for rejected-line objects (e.g. `rejects/`). */

@@ -155,6 +155,8 @@ export const ALB_ACCESS: LogSchema = logSchema({
   quotedFields: true,
   partitionColumn: 'time',
   docUrl: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html',
+  // source_file names the object only with the load balancer (the file name's app.<name>.<id> part is in `elb`).
+  objectColumns: ['elb'],
   sourceFileDoc:
     'Source object identity: <end-time>_<node-ip>_<random> from the S3 file name (see README: back to the S3 key).',
 });

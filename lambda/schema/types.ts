@@ -95,6 +95,11 @@ export interface LogSchema {
   readonly columns: readonly Column[];
   /** The timestamp column the table is partitioned on, with the `day` transform. */
   readonly partitionColumn: string;
+  /**
+   * The columns that identify one log line exactly (S3 notifications are at-least-once, so a file can be ingested
+   * twice; its lines then repeat with the same identity): the dedup views partition on them.
+   */
+  readonly lineIdentity: readonly string[];
   /** Where AWS documents the format (cited in the Glue table's description and the README). */
   readonly docUrl: string;
 }
@@ -128,14 +133,27 @@ export function sharedColumns(firstId: number, sourceFileDoc: string): SharedCol
 }
 
 /** Builds a schema from its fields: the columns are the fields' columns, then the shared ones. */
-export function logSchema(spec: Omit<LogSchema, 'shared' | 'columns'> & { readonly sourceFileDoc: string }): LogSchema {
-  const { sourceFileDoc, ...rest } = spec;
+export function logSchema(
+  spec: Omit<LogSchema, 'shared' | 'columns' | 'lineIdentity'> & {
+    readonly sourceFileDoc: string;
+    /** Columns of the line that identify its object beside source_file (ALB access: `elb`). Default none. */
+    readonly objectColumns?: readonly string[];
+  },
+): LogSchema {
+  const { sourceFileDoc, objectColumns = [], ...rest } = spec;
   const fieldColumns = spec.fields.flatMap((f) => f.columns);
   const lastId = Math.max(...fieldColumns.map((c) => c.id));
   const shared = sharedColumns(lastId + 1, sourceFileDoc);
   return {
     ...rest,
     shared,
+    lineIdentity: [
+      shared.accountId.name,
+      shared.region.name,
+      ...objectColumns,
+      shared.sourceFile.name,
+      shared.lineNumber.name,
+    ],
     columns: [
       ...fieldColumns,
       shared.extraFields,
