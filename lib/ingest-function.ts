@@ -7,7 +7,7 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../lambda/ingest/env';
+import { deliveryStreamEnv, ENV } from '../lambda/ingest/env';
 import { bundledFunction } from './bundled-function';
 import { acknowledge, wildcardResource } from './nag';
 
@@ -150,7 +150,7 @@ export class IngestFunction extends Construct {
 
   /** Send records to one Firehose stream: PutRecordBatch only, the one call the handler makes. */
   sendRecordsTo(deliveryStreamName: string, deliveryStreamArn: string): void {
-    this.function.addEnvironment(ENV.deliveryStreamName, deliveryStreamName);
+    this.function.addEnvironment(deliveryStreamEnv('alb-access'), deliveryStreamName);
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'PutRecords',

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambda/ingest/env';
+import { deliveryStreamEnv, ENV } from '../../lambda/ingest/env';
 import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/alb-access';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/alb-iceberg-stack';
 import { DEFAULTS } from '../../lib/config';
@@ -491,7 +491,7 @@ describe('ingest function', () => {
         [ENV.ingestQueueUrl]: ref(ids.queue),
         [ENV.rejectsBucket]: ref(ids.lakeBucket),
         [ENV.rejectsPrefix]: 'rejects/',
-        [ENV.deliveryStreamName]: ref(ids.stream),
+        [deliveryStreamEnv('alb-access')]: ref(ids.stream),
         [ENV.stackName]: DEFAULTS.stackName,
         [ENV.ledgerTableName]: ref(ids.ledgerTable),
         [ENV.ledgerRetentionDays]: String(DEFAULTS.ledgerRetentionDays),

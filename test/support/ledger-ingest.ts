@@ -168,7 +168,7 @@ export function ingestChildEnv(
   try {
     return {
       ...process.env,
-      DELIVERY_STREAM_NAME: STREAM,
+      DELIVERY_STREAM_ALB_ACCESS: STREAM,
       REJECTS_BUCKET: LAKE_BUCKET,
       REJECTS_PREFIX: 'rejects/',
       INGEST_QUEUE_URL: h.sqs.queueUrl(QUEUE),

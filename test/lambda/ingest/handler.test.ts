@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Context } from 'aws-lambda';
-import { ENV } from '../../../lambda/ingest/env';
+import { deliveryStreamEnv, ENV } from '../../../lambda/ingest/env';
 import { handler } from '../../../lambda/ingest/handler';
 import { albLine } from '../../support/alb-line';
 import { setAwsTestEnv } from '../../support/aws-env';
@@ -24,16 +24,16 @@ const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
 describe('handler', () => {
   it('fails the invocation with a message naming a missing variable', async () => {
-    delete process.env[ENV.deliveryStreamName];
+    delete process.env[deliveryStreamEnv('alb-access')];
     await assert.rejects(
       handler({ Records: [] }, context),
-      /missing required environment variable DELIVERY_STREAM_NAME/,
+      /missing required environment variable DELIVERY_STREAM_ALB_ACCESS/,
     );
   });
 
   it('ingests through the SDK clients configured by AWS_ENDPOINT_URL_* variables', async () => {
     Object.assign(process.env, {
-      [ENV.deliveryStreamName]: STREAM,
+      [deliveryStreamEnv('alb-access')]: STREAM,
       [ENV.rejectsBucket]: LAKE_BUCKET,
       [ENV.rejectsPrefix]: 'rejects/',
       [ENV.ingestQueueUrl]: h.sqs.queueUrl(QUEUE),

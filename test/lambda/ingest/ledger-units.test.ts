@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_CHECKPOINT_EVERY_LINES, readIngestConfig } from '../../../lambda/ingest/config';
-import { ENV } from '../../../lambda/ingest/env';
+import { deliveryStreamEnv, ENV } from '../../../lambda/ingest/env';
 import { ingestClients, runOwner } from '../../../lambda/ingest/handler';
 import { LEASE_CLOCK_SKEW_MS, ledgerCause, startPoint, TimeRange } from '../../../lambda/ingest/ledger-run';
 import { decodeMessageBody, type ObjectWork } from '../../../lambda/ingest/messages';
@@ -17,7 +17,7 @@ import { setAwsTestEnv } from '../../support/aws-env';
 import { dynamoFaults, LEDGER_TEST_TABLE, LocalDynamoDb } from '../../support/local-dynamodb';
 
 const base = {
-  [ENV.deliveryStreamName]: 's',
+  [deliveryStreamEnv('alb-access')]: 's',
   [ENV.rejectsBucket]: 'b',
   [ENV.rejectsPrefix]: 'rejects/',
   [ENV.ingestQueueUrl]: 'https://q',

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type Batch, Batcher, MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from '../../../lambda/ingest/batcher';
 import { readIngestConfig } from '../../../lambda/ingest/config';
-import { ENV } from '../../../lambda/ingest/env';
+import { deliveryStreamEnv, ENV } from '../../../lambda/ingest/env';
 import { decodeMessageBody, encodeContinuation, MalformedMessageError } from '../../../lambda/ingest/messages';
 import { LineProgress, mergeRanges, RangeCursor } from '../../../lambda/ingest/progress';
 import { METRICS_NAMESPACE, stdoutTelemetry } from '../../../lambda/ingest/telemetry';
@@ -158,7 +158,7 @@ describe('decodeMessageBody', () => {
 
 describe('readIngestConfig', () => {
   const base = {
-    [ENV.deliveryStreamName]: 's',
+    [deliveryStreamEnv('alb-access')]: 's',
     [ENV.rejectsBucket]: 'b',
     [ENV.rejectsPrefix]: 'rejects/',
     [ENV.ingestQueueUrl]: 'https://q',
