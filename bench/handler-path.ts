@@ -60,7 +60,7 @@ export async function handlerPath(peers: PeerEndpoints, key: string): Promise<Ha
       firehose: new FirehoseClient({ endpoint: peers.firehose, region, credentials }),
       sqs: new SQSClient({ endpoint: peers.sqs, region, credentials }),
       config: {
-        deliveryStreamName: 'bench-stream',
+        deliveryStreams: { 'alb-access': 'bench-stream' },
         rejectsBucket: 'bench-lake',
         rejectsPrefix: 'rejects/',
         ingestQueueUrl: peers.queueUrl,

@@ -7,8 +7,11 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { PARSER_ENGINES, type ParserEngine, parserEngineNamed } from '../../lambda/parser/line-encoder';
 import { newObjectStats, type ObjectStats, parseLogObject } from '../../lambda/parser/parse-object';
 import { describeLogKey } from '../../lambda/s3/log-key';
+import { isLogTypeId, LOG_TYPE_IDS } from '../../lambda/schema/log-types';
+import type { LogTypeId } from '../../lambda/schema/types';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type CliIo, OutputClosed, write } from '../io';
 import { expandInputs, InputProblem, openRejectsFile } from '../parse-inputs';
@@ -21,16 +24,25 @@ export const DEFAULT_PRICE_PER_GB = 0.075;
 const SAMPLE_REJECTS = 3;
 const NEWLINE = Buffer.from('\n');
 
-const HELP = `Usage: alb-iceberg parse [--key S3_KEY] [--rejects FILE [--force]] [--price-per-gb USD] FILE|DIR...
+const HELP = `Usage: alb-iceberg parse [--type TYPE] [--key S3_KEY] [--rejects FILE [--force]] [--price-per-gb USD] FILE|DIR...
 
-Parses ALB access-log files (.log.gz or plain text; '-' reads stdin) with the pipeline's own parser and writes to
-stdout one line per record: exactly the JSON the ingest Lambda sends to Firehose. A directory stands for every
-.log.gz and .log file under it (recursively, in path order): pass the directory rather than thousands of paths
-(npx hands its arguments to a shell in one command line of at most 128 KiB, and fails without a word beyond it).
+Parses ELB log files (.log.gz or plain text; '-' reads stdin) with the pipeline's own parser and writes to stdout
+one line per record: exactly the JSON the ingest Lambda sends to that log type's Firehose stream. A directory
+stands for every .log.gz and .log file under it (recursively, in path order): pass the directory rather than
+thousands of paths (npx hands its arguments to a shell in one command line of at most 128 KiB, and fails without a
+word beyond it).
+
+The log type comes from the file name, as in the pipeline (never from the first line): ALB access, connection
+(conn_log_...) and health-check (health_check_log_...) logs, NLB access logs (..._net....) and Classic Load
+Balancer logs (.log). A file whose name is none of these is read as an ALB access log unless --type says otherwise.
 
 Options:
-  --key S3_KEY        S3 key to take file metadata from (account_id, region, source_file). Default: the file's
-                      name, which works for files named as ALB names them. Only with a single FILE.
+  --type TYPE         Log type of every input, whatever its name: ${LOG_TYPE_IDS.join(', ')}.
+  --key S3_KEY        S3 key to take file metadata from (account_id, region, source_file, and the log type unless
+                      --type is given). Default: the file's name, which works for files named as AWS names them.
+                      Only with a single FILE.
+  --engine ENGINE     ${PARSER_ENGINES.join(' or ')}: 'reference' runs the reference parser alone for ALB access
+                      logs (the same records; the WebAssembly kernel only saves CPU time). Default: kernel.
   --rejects FILE      Write rejected lines as NDJSON {file, line, reason, raw} to FILE (a new file; never one of
                       the inputs). Without it, rejects are counted and the first ${SAMPLE_REJECTS} are shown on stderr.
   --force             Let --rejects replace an existing FILE.
@@ -39,8 +51,8 @@ Options:
 
 A summary goes to stderr: files, lines, records, rejects, lines with extra (unknown) fields, bytes read, raw log
 bytes, record bytes, Firehose bytes per raw log byte, and the estimated Firehose cost.
-Connection logs, health-check logs, NLB/Classic logs and the ELB test file are recognised by name and skipped, as
-the pipeline does. A damaged file (truncated gzip...) is read up to the damage, reported, and the next file is read.
+The ELB test file and files of AWS's CloudWatch delivery are recognised by name and skipped, as the pipeline
+does. A damaged file (truncated gzip...) is read up to the damage, reported, and the next file is read.
 Output closed early (\`| head\`) is a normal end: reading stops, exit code 0.
 
 Examples:
@@ -50,7 +62,9 @@ Examples:
 Exit codes: 0 success (rejected lines are not an error), 1 unreadable or damaged input, 2 usage error.`;
 
 export const PARSE_OPTIONS = {
+  type: { type: 'string', value: 'TYPE' },
   key: { type: 'string', value: 'S3_KEY' },
+  engine: { type: 'string', value: 'ENGINE' },
   rejects: { type: 'string', value: 'FILE' },
   force: { type: 'boolean' },
   'price-per-gb': { type: 'string', value: 'USD' },
@@ -82,11 +96,15 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
       ? 'no FILE given'
       : values.key !== undefined && positionals.length > 1
         ? '--key applies to one FILE only'
-        : !(price >= 0)
-          ? `--price-per-gb must be a non-negative number, got '${values['price-per-gb']}'`
-          : values.force && values.rejects === undefined
-            ? '--force only applies to --rejects'
-            : undefined;
+        : values.type !== undefined && !isLogTypeId(values.type)
+          ? `--type must be one of ${LOG_TYPE_IDS.join(', ')}, got '${values.type}'`
+          : parserEngineNamed(values.engine) === undefined
+            ? `--engine must be one of ${PARSER_ENGINES.join(', ')}, got '${values.engine}'`
+            : !(price >= 0)
+              ? `--price-per-gb must be a non-negative number, got '${values['price-per-gb']}'`
+              : values.force && values.rejects === undefined
+                ? '--force only applies to --rejects'
+                : undefined;
   if (problem) return usageError(io, 'parse', problem);
 
   let inputs: string[];
@@ -118,7 +136,12 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   };
   try {
     for (const file of inputs) {
-      const outcome = await parseFile(file, values.key, totals, io, rejectsOut);
+      const choice: ParseChoice = {
+        key: values.key,
+        logType: values.type as LogTypeId | undefined,
+        engine: parserEngineNamed(values.engine)!,
+      };
+      const outcome = await parseFile(file, choice, totals, io, rejectsOut);
       if (outcome === 'output-closed') return 0;
       if (rejectsError) break;
     }
@@ -133,26 +156,39 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   return totals.damaged > 0 ? 1 : 0;
 }
 
+/** What the options say about every input. */
+interface ParseChoice {
+  readonly key: string | undefined;
+  /** --type: the log type of every input, whatever its name. */
+  readonly logType: LogTypeId | undefined;
+  readonly engine: ParserEngine;
+}
+
 /** Parses one input and prints its records; a damaged file is reported and counted, and the caller goes on. */
 async function parseFile(
   file: string,
-  keyOption: string | undefined,
+  choice: ParseChoice,
   totals: Totals,
   io: CliIo,
   rejectsOut: Writable | undefined,
 ): Promise<'done' | 'skipped' | 'damaged' | 'output-closed'> {
-  const key = keyOption ?? (file === '-' ? 'stdin' : basename(file));
-  const kind = describeLogKey(key).kind;
-  if (kind !== 'alb-access-log' && kind !== 'not-an-elb-log') {
-    io.err(`alb-iceberg parse: ${file}: skipped, it is named like an ${kind}, not an access log\n`);
+  const key = choice.key ?? (file === '-' ? 'stdin' : basename(file));
+  const described = describeLogKey(key);
+  if (
+    choice.logType === undefined &&
+    (described.kind === 'elb-test-file' || described.kind === 'cloudwatch-delivery')
+  ) {
+    io.err(`alb-iceberg parse: ${file}: skipped, it is named like an ${described.kind}, not a log file\n`);
     totals.skipped++;
     return 'skipped';
   }
+  // The type the name says; a name of its own is read as an ALB access log (the help says so).
+  const logType = choice.logType ?? described.logType ?? 'alb-access';
   // Opened only now, one file at a time: any number of inputs holds one descriptor.
   const body = file === '-' ? io.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
   const stats = newObjectStats();
   try {
-    for await (const chunk of parseLogObject(body, { key, stats })) {
+    for await (const chunk of parseLogObject(body, { key, stats, logType, engine: choice.engine })) {
       if (chunk.records.length > 0) {
         const lines: Uint8Array[] = [];
         for (const r of chunk.records) {
@@ -198,7 +234,7 @@ export function summary(
   const perTb = ratio * 1000 * pricePerGb;
   const notes = [
     files.damaged ? `${files.damaged} damaged: read up to the damage` : '',
-    files.skipped ? `${files.skipped} skipped: not access logs` : '',
+    files.skipped ? `${files.skipped} skipped: not log files` : '',
   ].filter(Boolean);
   return [
     `files: ${files.files}${notes.length ? ` (${notes.join('; ')})` : ''}`,

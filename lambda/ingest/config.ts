@@ -1,8 +1,12 @@
 /** Reads the ingest handler's configuration from the environment (names in env.ts), failing fast and clearly. */
-import { ENV } from './env';
+import { PARSER_ENGINES, type ParserEngine, parserEngineNamed } from '../parser/line-encoder';
+import { LOG_TYPE_IDS } from '../schema/log-types';
+import type { LogTypeId } from '../schema/types';
+import { deliveryStreamEnv, ENV } from './env';
 
 export interface IngestConfig {
-  readonly deliveryStreamName: string;
+  /** The Firehose stream of each enabled log type (at least one); objects of the other types are skipped, counted. */
+  readonly deliveryStreams: Readonly<Partial<Record<LogTypeId, string>>>;
   readonly rejectsBucket: string;
   readonly rejectsPrefix: string;
   readonly ingestQueueUrl: string;
@@ -10,6 +14,8 @@ export interface IngestConfig {
   readonly retryBudgetMs: number;
   readonly safetyMarginMs: number;
   readonly maxAttemptsWithoutProgress: number;
+  /** `kernel` (default) or `reference`: the reference parser alone (lambda/parser/line-encoder.ts). */
+  readonly parserEngine?: ParserEngine;
   /** The object ledger (DynamoDB); absent when LEDGER_TABLE_NAME is unset (no claims, no persisted checkpoints). */
   readonly ledger?: LedgerConfig;
 }
@@ -59,7 +65,7 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     return v;
   };
   const config: IngestConfig = {
-    deliveryStreamName: required('DELIVERY_STREAM_ALB_ACCESS'),
+    deliveryStreams: readDeliveryStreams(env),
     rejectsBucket: required(ENV.rejectsBucket),
     rejectsPrefix: required(ENV.rejectsPrefix),
     ingestQueueUrl: required(ENV.ingestQueueUrl),
@@ -67,6 +73,7 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     retryBudgetMs: count(ENV.retryBudgetMs, 60_000, 0, 900_000),
     safetyMarginMs: count(ENV.safetyMarginMs, 20_000, 0, 900_000),
     maxAttemptsWithoutProgress: count(ENV.maxAttempts, 5, 1, 100),
+    parserEngine: readParserEngine(env),
   };
   const table = env[ENV.ledgerTableName];
   const withLedger: IngestConfig =
@@ -84,6 +91,32 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
   // so a missing variable fails the invocation up front rather than at the first metrics flush.
   readStackName(env);
   return withLedger;
+}
+
+function readParserEngine(env: NodeJS.ProcessEnv): ParserEngine {
+  const raw = env[ENV.parserEngine];
+  const engine = parserEngineNamed(raw);
+  if (engine === undefined) {
+    throw new ConfigError(
+      `environment variable ${ENV.parserEngine} must be one of ${PARSER_ENGINES.join(', ')}, got '${raw}'`,
+    );
+  }
+  return engine;
+}
+
+function readDeliveryStreams(env: NodeJS.ProcessEnv): Partial<Record<LogTypeId, string>> {
+  const streams: Partial<Record<LogTypeId, string>> = {};
+  for (const logType of LOG_TYPE_IDS) {
+    const name = env[deliveryStreamEnv(logType)];
+    if (name) streams[logType] = name;
+  }
+  if (Object.keys(streams).length === 0) {
+    const [first, ...others] = LOG_TYPE_IDS.map(deliveryStreamEnv);
+    throw new ConfigError(
+      `missing required environment variable ${first} (or another of ${others.join(', ')}: one per enabled log type)`,
+    );
+  }
+  return streams;
 }
 
 function validTableName(name: string): string {

@@ -45,4 +45,9 @@ export const ENV = {
    * lines sent again after a hard kill. Default set in config.ts.
    */
   checkpointEveryLines: 'LEDGER_CHECKPOINT_EVERY_LINES',
+  /**
+   * Optional. `reference` runs the reference parser alone for ALB access logs too, instead of the WebAssembly
+   * kernel in front of it (lambda/parser/line-encoder.ts): same records, more CPU per line. Default `kernel`.
+   */
+  parserEngine: 'PARSER_ENGINE',
 } as const;

@@ -15,7 +15,6 @@ import { classifyAwsError, mayPass } from '../aws/errors';
 import { normaliseEtag, type ObjectVersion } from '../ledger/entry';
 import type { ClaimResult } from '../ledger/object-ledger';
 import { parseLogObject } from '../parser/parse-object';
-import { describeLogKey } from '../s3/log-key';
 import type { IngestConfig } from './config';
 import { bodyStallMs, dataCallsSignal, messageCallsSignal, withDeadline } from './deadline';
 import {
@@ -29,6 +28,7 @@ import {
 } from './ledger-run';
 import type { Continuation, ObjectWork } from './messages';
 import { type HeldObject, ObjectRun, type OpenedObject } from './object-run';
+import { type Route, routeObject } from './route';
 import { allTransient, describeCauses, type StopCause } from './stop-causes';
 import { type LedgerSummary, reportObject } from './summary';
 import type { Telemetry } from './telemetry';
@@ -49,6 +49,9 @@ export interface IngestDeps {
    */
   readonly ledger?: LedgerDeps;
 }
+
+/** An object this deployment ingests: its log type and that type's stream. */
+export type IngestRoute = Extract<Route, { kind: 'ingest' }>;
 
 export type ContinuationFields = Omit<
   Continuation,
@@ -80,12 +83,13 @@ export type ObjectOutcome =
 export async function ingestObject(work: ObjectWork, deps: IngestDeps): Promise<ObjectOutcome> {
   const { telemetry, config } = deps;
   const where = { bucket: work.bucket, key: work.key };
-  const kind = describeLogKey(work.key).kind;
-  if (kind !== 'alb-access-log') {
+  const route = routeObject(work.key, config.deliveryStreams);
+  if (route.kind === 'skip') {
     telemetry.count('ObjectsSkipped');
-    telemetry.log('info', 'skipped object: not an ALB access log', { ...where, kind });
-    await recordSkip(messageVersion(work), kind, deps, work.size);
-    return { status: 'skipped', reason: kind };
+    const why = route.logType ? 'its log type is not enabled' : 'not an ELB log file';
+    telemetry.log('info', `skipped object: ${why}`, { ...where, kind: route.objectKind, logType: route.logType });
+    await recordSkip(messageVersion(work), route.reason, deps, work.size);
+    return { status: 'skipped', reason: route.reason };
   }
   if (work.size === 0) {
     telemetry.count('ObjectsSkipped');
@@ -97,13 +101,13 @@ export async function ingestObject(work: ObjectWork, deps: IngestDeps): Promise<
     const cause: StopCause = { kind: 'no-time-to-start', message: 'no time left to start', transient: true };
     return unfinished(work, { progress: false, deferred: true, causes: [cause] });
   }
-  if (deps.ledger) return ingestClaimed(work, deps, deps.ledger);
+  if (deps.ledger) return ingestClaimed(work, route, deps, deps.ledger);
   const opened = await openObject(work, work.etag, deps);
   if (opened === 'changed') {
     objectChanged(work, deps);
     return ingestObject(restarted(work), deps);
   }
-  return 'status' in opened ? opened : streamObject(work, opened, deps);
+  return 'status' in opened ? opened : streamObject(work, route, opened, deps);
 }
 
 /** The version a message names (its ETag: a continuation's, else the S3 event's), or `unknown` without one. */
@@ -153,7 +157,12 @@ async function recordSkip(v: ObjectVersion, reason: string, deps: IngestDeps, si
  * comes before GetObject, which then asks for exactly that version with If-Match); without one, GetObject comes
  * first and the claim uses its ETag (the body is dropped when the claim is refused).
  */
-async function ingestClaimed(work: ObjectWork, deps: IngestDeps, L: LedgerDeps): Promise<ObjectOutcome> {
+async function ingestClaimed(
+  work: ObjectWork,
+  route: IngestRoute,
+  deps: IngestDeps,
+  L: LedgerDeps,
+): Promise<ObjectOutcome> {
   const { telemetry } = deps;
   const clock = L.clock ?? Date.now;
   const where = { bucket: work.bucket, key: work.key };
@@ -244,7 +253,7 @@ async function ingestClaimed(work: ObjectWork, deps: IngestDeps, L: LedgerDeps):
     }
     opened = o;
   }
-  return streamObject(resumed, opened, deps, held);
+  return streamObject(resumed, route, opened, deps, held);
 }
 
 const quoted = (etag: string) => `"${etag}"`;
@@ -323,13 +332,14 @@ async function openObject(
 
 async function streamObject(
   work: ObjectWork,
+  route: IngestRoute,
   opened: OpenedObject,
   deps: IngestDeps,
   held?: HeldObject,
 ): Promise<ObjectOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const run = new ObjectRun(work, deps, held);
+  const run = new ObjectRun(work, route, deps, held);
   await readBody(run, opened);
   await finishSending(run);
   await run.checkpoints?.settle();
@@ -359,6 +369,7 @@ async function streamObject(
   }
   reportObject(deps.telemetry, {
     work,
+    logType: route.logType,
     etag: opened.etag,
     stats: run.stats,
     sent: sender.stats,
@@ -373,7 +384,7 @@ async function streamObject(
     throw new LedgerFinishError(held!.version, finishError);
   }
   if (done) {
-    deps.telemetry.count('ObjectsIngested');
+    deps.telemetry.count('ObjectsIngested', 1, route.logType);
     return { status: 'done' };
   }
   const checkpoint = progress.checkpoint();
@@ -444,6 +455,8 @@ async function readBody(run: ObjectRun, { body, contentLength }: OpenedObject): 
   const bytes = withDeadline(body, { signal: run.signal, stallMs: bodyStallMs(run.deps.config.safetyMarginMs) });
   const lines = parseLogObject(bytes, {
     key: run.work.key,
+    logType: run.route.logType,
+    engine: run.deps.config.parserEngine,
     resumeAfterLine: run.work.resumeAfterLine,
     alreadyDone: (line) => run.done.has(line),
     stats: run.stats,

@@ -75,6 +75,16 @@ export const CHECK_METRICS = {
 
 export type CheckMetricName = keyof typeof CHECK_METRICS;
 
+/** The dimension that says which log type a per-type metric concerns (values: lambda/schema/types.ts LogTypeId). */
+export const METRICS_LOG_TYPE_DIMENSION = 'LogType';
+
+/**
+ * Metrics also published per log type, with the dimensions `[Service, Stack, LogType]`, beside their total over
+ * every type (`[Service, Stack]`, what the stack-wide alarms read). Few on purpose: each is one more custom metric
+ * per log type that has traffic (a type that never sees a file publishes nothing and costs nothing).
+ */
+export const PER_LOG_TYPE_METRICS = ['Lines', 'RecordsSent', 'Rejects', 'ExtraFieldLines', 'ObjectsIngested'] as const;
+
 /** The dimension names of every metric, in the order of the EMF dimension set. */
 export const METRICS_DIMENSION_NAMES = [METRICS_SERVICE_DIMENSION, METRICS_STACK_DIMENSION] as const;
 

@@ -11,7 +11,7 @@ import { newObjectStats, type ObjectStats, type ParsedChunk } from '../parser/pa
 import { Batcher } from './batcher';
 import { dataCallsSignal } from './deadline';
 import { FirehoseSender } from './firehose-sender';
-import type { IngestDeps } from './ingest-object';
+import type { IngestDeps, IngestRoute } from './ingest-object';
 import {
   describeLedgerError,
   type LedgerDeps,
@@ -80,6 +80,8 @@ export class ObjectRun {
 
   constructor(
     readonly work: ObjectWork,
+    /** The object's log type and the stream its records go to. */
+    readonly route: IngestRoute,
     readonly deps: IngestDeps,
     readonly held?: HeldObject,
   ) {
@@ -94,7 +96,7 @@ export class ObjectRun {
     this.sender = new FirehoseSender(
       deps.firehose,
       {
-        streamName: config.deliveryStreamName,
+        streamName: route.streamName,
         maxInFlight: config.maxInFlight,
         retryBudgetMs: config.retryBudgetMs,
         // A retry must not start once the invocation is inside its safety margin.

@@ -6,6 +6,7 @@
  * reject samples, each `raw` cut to {@link SAMPLE_RAW_CHARS} characters with the original length in `rawChars`.
  */
 import type { ObjectStats, RejectedLine } from '../parser/parse-object';
+import type { LogTypeId } from '../schema/types';
 import type { SenderStats } from './firehose-sender';
 import type { ObjectWork } from './messages';
 import { describeCauses, type StopCause } from './stop-causes';
@@ -37,6 +38,7 @@ export function sampleOf(reject: RejectedLine): RejectSample {
 /** Everything one run over one object reports. */
 export interface ObjectSummary {
   readonly work: ObjectWork;
+  readonly logType: LogTypeId;
   readonly etag: string | undefined;
   readonly stats: ObjectStats;
   readonly sent: SenderStats;
@@ -68,20 +70,21 @@ export interface LedgerSummary {
 
 /** Counts the run's metrics and writes its summary line. */
 export function reportObject(telemetry: Telemetry, s: ObjectSummary): void {
-  const { stats, sent } = s;
+  const { stats, sent, logType } = s;
   telemetry.count('BytesIn', stats.compressedBytes);
   telemetry.count('RawBytes', stats.rawBytes);
-  telemetry.count('Lines', stats.lines - stats.resumedPast);
-  telemetry.count('RecordsSent', sent.recordsAcked);
+  telemetry.count('Lines', stats.lines - stats.resumedPast, logType);
+  telemetry.count('RecordsSent', sent.recordsAcked, logType);
   telemetry.count('RecordBytes', s.recordBytes);
-  telemetry.count('Rejects', stats.rejects);
-  telemetry.count('ExtraFieldLines', stats.extraFieldLines);
+  telemetry.count('Rejects', stats.rejects, logType);
+  telemetry.count('ExtraFieldLines', stats.extraFieldLines, logType);
   telemetry.count('Retries', sent.retries);
   telemetry.count('Throttles', sent.throttles);
   telemetry.count('DurationMs', s.durationMs);
   telemetry.log(stats.rejects > 0 || s.causes.length > 0 ? 'warn' : 'info', 'object summary', {
     bucket: s.work.bucket,
     key: s.work.key,
+    logType,
     etag: s.etag,
     resumeAfterLine: s.work.resumeAfterLine,
     linesRead: stats.lines,

@@ -1,8 +1,8 @@
 /**
  * Chooses the line encoder of one object: the reference parser for every log type, or, for ALB access logs, the
  * WebAssembly kernel in front of it (kernel-encoder.ts). The switch exists so the format always has one definition a
- * reader can follow and run alone: `PARSER_ENGINE=reference` (the ingest function's environment, or the CLI's) runs
- * the reference path only. Both give identical records (test/lambda/parser/kernel-encoder.test.ts); the kernel saves
+ * reader can follow and run alone: `reference` (the ingest function's `PARSER_ENGINE`, `alb-iceberg parse
+ * --engine`) runs the reference path only. Both give identical records (test/lambda/parser/kernel-encoder.test.ts); the kernel saves
  * CPU time per line (README, Performance).
  */
 import type { LogSchema } from '../schema/types';
@@ -13,15 +13,12 @@ import { ReferenceEncoder } from './reference-encoder';
 
 export type ParserEngine = 'kernel' | 'reference';
 
-/** The environment variable that selects the engine; unset means `kernel`. */
-export const PARSER_ENGINE_ENV = 'PARSER_ENGINE';
+export const PARSER_ENGINES: readonly ParserEngine[] = ['kernel', 'reference'];
 
-/** The engine named by the environment. An unknown value is an error, not a silent default. */
-export function parserEngineFrom(env: NodeJS.ProcessEnv): ParserEngine {
-  const raw = env[PARSER_ENGINE_ENV];
-  if (raw === undefined || raw === '' || raw === 'kernel') return 'kernel';
-  if (raw === 'reference') return 'reference';
-  throw new Error(`${PARSER_ENGINE_ENV} must be 'kernel' or 'reference', got '${raw}'`);
+/** The engine a setting names (unset or empty: `kernel`), or undefined for an unknown name. */
+export function parserEngineNamed(raw: string | undefined): ParserEngine | undefined {
+  if (raw === undefined || raw === '') return 'kernel';
+  return PARSER_ENGINES.find((e) => e === raw);
 }
 
 export function createLineEncoder(schema: LogSchema, context: FileContext, engine: ParserEngine): LineEncoder {

@@ -138,7 +138,7 @@ describe('alb-iceberg errors: summary', () => {
     assert.match(out, /\n {2}field N \(elb_status_code\) "…" is not an integer in range: 2\n/);
     assert.ok(out.includes(`${SOURCE}:7  field 9 (elb_status_code) "abc" is not an integer in range`));
     assert.ok(out.includes(`${SOURCE}:9  field 9 (elb_status_code) "x1" is not an integer in range`));
-    assert.match(out, /\n {2}too few fields: N \(an access-log entry has at least N\): 1\n/);
+    assert.match(out, /\n {2}too few fields: N \(an entry of ALB access logs has at least N\): 1\n/);
     assert.match(out, /unparseable line\(s\): 1\n {4}not JSON: 1\n/);
   });
 

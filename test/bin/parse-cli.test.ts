@@ -25,6 +25,11 @@ async function cli(args: string[], stdin = '') {
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'alb-iceberg-cli-'));
 
+const ACCOUNT = '123456789012';
+/** AWS's example connection-log line (load-balancer-connection-logs.html). */
+const CONNECTION_LINE =
+  '2023-10-04T17:05:15.514108Z 203.0.113.1 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 4.036 "CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US" NotBefore=2023-09-21T22:43:21Z;NotAfter=2026-06-17T22:43:21Z FEF257372D5C14D4 Success TID_3180a73013c8ca4bac2f731159d4b0fe';
+
 describe('alb-iceberg parse', () => {
   it('prints exactly the records the parser produces for the bundled sample, and a summary', async () => {
     // Prepare: the expected records, line by line, from the library itself
@@ -81,17 +86,53 @@ describe('alb-iceberg parse', () => {
     assert.equal(row.region, 'eu-west-1');
   });
 
-  it('skips connection logs by name, as the pipeline does', async () => {
+  it('reads a connection log by its name with the connection-log schema, as the pipeline does', async () => {
     const dir = tmp();
     const file = join(
       dir,
-      'conn_log_123456789012_elasticloadbalancing_us-east-2_app.x.y_20261123T1805Z_1.2.3.4_r.log.gz',
+      `conn_log_${ACCOUNT}_elasticloadbalancing_us-east-2_app.x.0a1b_20261123T1805Z_1.2.3.4_r.log.gz`,
     );
-    writeFileSync(file, gz('conn log line\n'));
+    writeFileSync(file, gz(`${CONNECTION_LINE}\n`));
+    const { code, stdout } = await cli(['parse', file]);
+    assert.equal(code, 0);
+    const row = JSON.parse(stdout);
+    assert.equal(row.conn_trace_id, 'TID_3180a73013c8ca4bac2f731159d4b0fe');
+    assert.equal(row.tls_verify_status, 'Success');
+    assert.equal(row.source_file, 'app.x.0a1b_20261123T1805Z_1.2.3.4_r');
+  });
+
+  it('takes the log type from --type over the name, and rejects an unknown type as a usage error', async () => {
+    const { code, stdout } = await cli(['parse', '--type', 'alb-connection', '-'], `${CONNECTION_LINE}\n`);
+    assert.equal(code, 0);
+    assert.equal(JSON.parse(stdout).client_port, 36280);
+    // Without --type, a name of its own is read as an ALB access log: the connection line is rejected.
+    const asAccess = await cli(['parse', '-'], `${CONNECTION_LINE}\n`);
+    assert.equal(asAccess.stdout, '');
+    assert.match(asAccess.stderr, /rejects: 1/);
+    const bad = await cli(['parse', '--type', 'gwlb', '-'], '');
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /--type must be one of alb-access, alb-connection, alb-health-check, nlb-access, clb-access, got 'gwlb'/,
+    );
+  });
+
+  it('gives the same records with --engine reference as with the kernel', async () => {
+    const kernel = await cli(['parse', SAMPLE]);
+    const reference = await cli(['parse', '--engine', 'reference', SAMPLE]);
+    assert.ok(kernel.stdout.length > 0);
+    assert.equal(reference.stdout, kernel.stdout);
+    assert.equal((await cli(['parse', '--engine', 'fast', SAMPLE])).code, 2);
+  });
+
+  it('skips the ELB test file and CloudWatch-delivered objects by name', async () => {
+    const dir = tmp();
+    const file = join(dir, 'ELBAccessLogTestFile');
+    writeFileSync(file, 'Enable AccessLog for ELB: my-lb at 2026-11-23T18:05:00.000Z\n');
     const { code, stdout, stderr } = await cli(['parse', file]);
     assert.equal(code, 0);
     assert.equal(stdout, '');
-    assert.match(stderr, /skipped.*alb-connection-log/);
+    assert.match(stderr, /skipped.*elb-test-file/);
   });
 
   it('fails with exit 1 and a clear message for a missing file', async () => {

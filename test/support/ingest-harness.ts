@@ -11,6 +11,7 @@ import type { IngestConfig } from '../../lambda/ingest/config';
 import { ingestClientTimeouts, s3ClientTimeouts } from '../../lambda/ingest/deadline';
 import { type BatchDeps, processBatch } from '../../lambda/ingest/process-batch';
 import type { LogLevel, MetricName, Telemetry } from '../../lambda/ingest/telemetry';
+import type { LogTypeId } from '../../lambda/schema/types';
 import { s3TestClientConfig, seededRandom, testClientConfig } from './aws-env';
 import { LocalFirehose } from './local-firehose';
 import { LocalS3 } from './local-s3';
@@ -19,6 +20,14 @@ import { LocalSqs } from './local-sqs';
 export const LOG_BUCKET = 'alb-logs';
 export const LAKE_BUCKET = 'lake';
 export const STREAM = 'alb-stream';
+/** One stream per log type, as the stack creates them; ALB access logs go to {@link STREAM}. */
+export const STREAMS: Readonly<Record<LogTypeId, string>> = {
+  'alb-access': STREAM,
+  'alb-connection': 'alb-connection-stream',
+  'alb-health-check': 'alb-health-check-stream',
+  'nlb-access': 'nlb-access-stream',
+  'clb-access': 'clb-access-stream',
+};
 export const QUEUE = 'ingest';
 
 export function logKey(random = 'r4nd0m', day = '23'): string {
@@ -63,7 +72,7 @@ export class IngestHarness {
   static async start(): Promise<IngestHarness> {
     const [s3, firehose, sqs] = await Promise.all([
       LocalS3.start({ buckets: [LOG_BUCKET, LAKE_BUCKET] }),
-      LocalFirehose.start({ streams: [STREAM] }),
+      LocalFirehose.start({ streams: Object.values(STREAMS) }),
       LocalSqs.start({ queues: [QUEUE] }),
     ]);
     return new IngestHarness(s3, firehose, sqs);
@@ -71,7 +80,7 @@ export class IngestHarness {
 
   config(overrides: Partial<IngestConfig> = {}): IngestConfig {
     return {
-      deliveryStreamName: STREAM,
+      deliveryStreams: STREAMS,
       rejectsBucket: LAKE_BUCKET,
       rejectsPrefix: 'rejects/',
       ingestQueueUrl: this.sqs.queueUrl(QUEUE),
@@ -115,7 +124,7 @@ export class IngestHarness {
     this.s3.createBucket(LOG_BUCKET);
     this.s3.createBucket(LAKE_BUCKET);
     this.firehose.reset();
-    this.firehose.createStream(STREAM);
+    for (const stream of Object.values(STREAMS)) this.firehose.createStream(stream);
     this.sqs.reset();
     this.sqs.createQueue(QUEUE);
     this.telemetry = captureTelemetry();
@@ -187,9 +196,9 @@ export class IngestHarness {
     return fresh;
   }
 
-  /** Delivered rows, parsed. */
-  rows(): Record<string, unknown>[] {
-    return this.firehose.texts(STREAM).map((t) => JSON.parse(t));
+  /** Delivered rows of one log type's stream (default ALB access logs), parsed. */
+  rows(logType: LogTypeId = 'alb-access'): Record<string, unknown>[] {
+    return this.firehose.texts(STREAMS[logType]).map((t) => JSON.parse(t));
   }
 
   /** Delivered line numbers per source file, in delivery order. */

@@ -141,7 +141,7 @@ describe('ingest: Firehose failures never lose or duplicate a line', () => {
     const key = logKey('nostream');
     h.s3.putObject(LOG_BUCKET, key, logObject(5));
     const { responses } = await h.drive([h.s3Event(key)], () =>
-      h.deps({ config: { deliveryStreamName: 'no-such-stream' } }),
+      h.deps({ config: { deliveryStreams: { 'alb-access': 'no-such-stream' } } }),
     );
     assert.equal(responses.length, 1);
     assert.equal(responses[0]!.batchItemFailures.length, 1);
@@ -287,9 +287,11 @@ describe('ingest: messages and objects that are not work', () => {
     assert.ok(h.telemetry.logs.some((l) => l.level === 'error' && l.fields.messageId === ids[3]));
   });
 
-  it('skips 0-byte objects, connection logs and the ELB test file, counted', async () => {
-    const conn = logKey('conn').replace(/\/([^/]+)$/, '/conn_log_$1');
-    h.s3.putObject(LOG_BUCKET, conn, gzipSync('h2 2026-11-23T18:00:00.000000Z 1.2.3.4 443 ...'));
+  it('skips 0-byte objects, CloudWatch-delivered objects and the ELB test file, counted', async () => {
+    // CloudWatch delivery's Hive-compatible key (documented); its lines are not the legacy format.
+    const conn =
+      'prod/AWSLogs/aws-account-id=123456789012/elasticloadbalancing/region=us-east-1/year=2026/month=11/day=23/x.json.gz';
+    h.s3.putObject(LOG_BUCKET, conn, gzipSync('{"type":"h2","time":"2026-11-23T18:00:00.000000Z"}'));
     h.s3.putObject(LOG_BUCKET, logKey('empty'), Buffer.alloc(0));
     h.s3.putObject(LOG_BUCKET, 'prod/AWSLogs/123456789012/ELBAccessLogTestFile', 'Enable AccessLog for ELB: x');
     const bodies = [

@@ -330,9 +330,9 @@ describe('ledger: takeover, redrive, new versions and skips', () => {
     assertDoneAccounting(await L.entry(key), 1_500, [2], []);
   });
 
-  it('records skips with their reasons: not an ALB access log, empty, missing', async () => {
+  it('records skips with their reasons: not an ELB log file, empty, missing', async () => {
     const folder = logKey('x').slice(0, logKey('x').lastIndexOf('/') + 1);
-    const conn = `${folder}conn_log_123456789012_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20261123T1805Z_10.0.1.23_c.log.gz`;
+    const conn = `${folder}notes-not-a-log.txt`;
     const empty = logKey('empty');
     const missing = logKey('missing');
     h.s3.putObject(LOG_BUCKET, empty, Buffer.alloc(0));
@@ -351,7 +351,7 @@ describe('ledger: takeover, redrive, new versions and skips', () => {
     const reasons = Object.fromEntries(entries.map((e) => [e.key.slice(folder.length), `${e.state}: ${e.reason}`]));
     assert.equal(reasons[empty.slice(folder.length)], 'skipped: empty');
     assert.equal(reasons[missing.slice(folder.length)], 'skipped: missing');
-    assert.equal(reasons[conn.slice(folder.length)], 'skipped: alb-connection-log');
+    assert.equal(reasons[conn.slice(folder.length)], 'skipped: not-an-elb-log');
   });
 });
 

@@ -199,6 +199,28 @@ describe('stdoutTelemetry', () => {
     assert.deepEqual(emf._aws.CloudWatchMetrics[0].Metrics, [{ Name: 'Rejects', Unit: 'Count' }]);
   });
 
+  it('publishes the per-type metrics again under a LogType dimension, beside their totals', () => {
+    const lines: string[] = [];
+    const t = stdoutTelemetry(
+      (l) => lines.push(l),
+      () => 'AlbIceberg',
+    );
+    t.count('Lines', 5, 'nlb-access');
+    t.count('Lines', 2, 'alb-access');
+    t.count('Rejects', 1, 'nlb-access');
+    t.count('BytesIn', 100, 'nlb-access'); // not a per-type metric: in the totals only
+    t.flush();
+    const [total, nlb, alb] = lines.map((l) => JSON.parse(l));
+    assert.equal(lines.length, 3);
+    assert.deepEqual(total._aws.CloudWatchMetrics[0].Dimensions, [['Service', 'Stack']]);
+    assert.deepEqual([total.Lines, total.Rejects, total.BytesIn, total.LogType], [7, 1, 100, undefined]);
+    assert.deepEqual(nlb._aws.CloudWatchMetrics[0].Dimensions, [['Service', 'Stack', 'LogType']]);
+    assert.deepEqual([nlb.LogType, nlb.Lines, nlb.Rejects, nlb.BytesIn], ['nlb-access', 5, 1, undefined]);
+    assert.deepEqual([alb.LogType, alb.Lines], ['alb-access', 2]);
+    t.flush();
+    assert.equal(lines.length, 3, 'nothing left after a flush');
+  });
+
   it("scopes every metric to the function's stack: dimensions Service=ingest and Stack=<stack name>", () => {
     const lines: string[] = [];
     const t = stdoutTelemetry(
