@@ -180,7 +180,7 @@ export function athenaQueries(database: string, table: string): NamedQuerySpec[]
       description:
         'Lines that carried fields after the last known one (kept verbatim in extra_fields), per hour and load ' +
         'balancer over the last 7 days, with an example. A steady count since some hour means AWS added a field to ' +
-        'ALB access logs: add it as a column (lambda/schema/columns.ts). Rejected lines are not in the table: see ' +
+        'ALB access logs: add it as a column (lambda/schema/alb-access.ts). Rejected lines are not in the table: see ' +
         'the rejects/ prefix (alb-iceberg errors).',
       sql: [
         'SELECT',

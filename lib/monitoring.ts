@@ -629,7 +629,7 @@ export class Monitoring extends Construct {
         'Format drift: log lines in the last hour carried fields after the last known one; AWS probably added a ' +
         'field to ALB access logs. Nothing is lost: the extra text is kept in the extra_fields column. Do: run the ' +
         `Athena saved query "${QUERY_NAMES.formatDrift}" to see the new values, compare with the ALB access-log ` +
-        'documentation, then add the field as a new column (next field id) in lambda/schema/columns.ts and deploy.',
+        'documentation, then add the field as a new column (next field id) in lambda/schema/alb-access.ts and deploy.',
     });
     if (props.noDataPeriod) {
       this.addAlarm('NoData', {

@@ -7,7 +7,8 @@ import { COMMANDS } from '../bin/cli';
 import { CONFIG_KEYS, DEFAULTS } from '../lib/config';
 import { synth } from './lib/helpers';
 import { captureIo } from './support/cli-io';
-import { cliTableProblems, columnsTable } from './support/readme-tables';
+import { LOG_SCHEMAS } from '../lambda/schema/log-types';
+import { cliTableProblems, columnsMarkers, columnsTable } from './support/readme-tables';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -21,7 +22,10 @@ function between(start: string, end: string): string {
 
 describe('README', () => {
   it('shows the column table generated from the schema (regenerate: node --import tsx test/support/readme-tables.ts)', () => {
-    assert.equal(between('<!-- columns:start -->', '<!-- columns:end -->'), columnsTable());
+    for (const schema of LOG_SCHEMAS) {
+      const { start, end } = columnsMarkers(schema);
+      assert.equal(between(start, end), columnsTable(schema), schema.id);
+    }
   });
 
   it('documents every configuration key with the default cdk.json and lib/config.ts use', () => {

@@ -3,14 +3,22 @@
  * cannot drift from the schema. Print them with `node --import tsx test/support/readme-tables.ts`.
  */
 import type { Command } from '../../bin/cli';
-import { COLUMNS, LOG_FIELDS } from '../../lambda/schema/alb-access';
+import { ALB_ACCESS } from '../../lambda/schema/alb-access';
+import { LOG_SCHEMAS } from '../../lambda/schema/log-types';
+import type { LogSchema } from '../../lambda/schema/types';
 
-export function columnsTable(): string {
+/** The README markers around a log type's column table (ALB access logs keep the original `columns` markers). */
+export function columnsMarkers(schema: LogSchema): { readonly start: string; readonly end: string } {
+  const name = schema === ALB_ACCESS ? 'columns' : `columns:${schema.id}`;
+  return { start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` };
+}
+
+export function columnsTable(schema: LogSchema = ALB_ACCESS): string {
   const fieldOf = new Map<string, string>();
-  LOG_FIELDS.forEach((f, i) => {
+  schema.fields.forEach((f, i) => {
     for (const c of f.columns) fieldOf.set(c.name, `${i + 1} \`${f.field}\``);
   });
-  const rows = COLUMNS.map(
+  const rows = schema.columns.map(
     (c) =>
       `| ${c.id} | \`${c.name}\` | ${c.type} | ${fieldOf.get(c.name) ?? '(derived)'} | ${c.doc.replace(/\|/g, '\\|')} |`,
   );
@@ -47,4 +55,9 @@ export function cliTableProblems(table: string, commands: Readonly<Record<string
   return problems;
 }
 
-if (require.main === module) process.stdout.write(`${columnsTable()}\n`);
+if (require.main === module) {
+  for (const schema of LOG_SCHEMAS) {
+    const { start, end } = columnsMarkers(schema);
+    process.stdout.write(`${start}\n${columnsTable(schema)}\n${end}\n\n`);
+  }
+}
