@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse as csvParse } from 'csv-parse';
+import type { ParserEngine } from '../lambda/parser/line-encoder';
 import { LineParser } from '../lambda/parser/line-parser';
 import { newObjectStats, parseLogObject } from '../lambda/parser/parse-object';
 import { FieldOffsets, tokenize } from '../lambda/parser/tokenize';
@@ -13,6 +14,7 @@ import { decompressed } from '../lambda/reader/decompress';
 import { lineBlocks } from '../lambda/reader/line-blocks';
 import { describeLogKey } from '../lambda/s3/log-key';
 import { LOG_FIELDS } from '../lambda/schema/alb-access';
+import type { LogTypeId } from '../lambda/schema/types';
 import { benchKey } from './corpus';
 
 const READ_CHUNK = 256 * 1024;
@@ -41,6 +43,24 @@ export async function parsePipeline(file: string): Promise<PipelineResult> {
   const stats = newObjectStats();
   let recordBytes = 0;
   for await (const chunk of parseLogObject(open(file), { key: benchKey(basename(file)), stats })) {
+    for (const r of chunk.records) recordBytes += r.data.length;
+  }
+  return { lines: stats.lines, records: stats.records, recordBytes, rawBytes: stats.rawBytes };
+}
+
+/**
+ * The product for any log type, under the key production would see (which names the type and the file identity),
+ * with the kernel (ALB access logs only) or the reference parser alone.
+ */
+export async function typedParsePipeline(
+  file: string,
+  key: string,
+  logType: LogTypeId,
+  engine: ParserEngine,
+): Promise<PipelineResult> {
+  const stats = newObjectStats();
+  let recordBytes = 0;
+  for await (const chunk of parseLogObject(open(file), { key, stats, logType, engine })) {
     for (const r of chunk.records) recordBytes += r.data.length;
   }
   return { lines: stats.lines, records: stats.records, recordBytes, rawBytes: stats.rawBytes };
