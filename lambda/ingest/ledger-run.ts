@@ -105,9 +105,11 @@ export function startPoint(entry: LedgerEntry, work: ObjectWork): StartPoint {
 
 /**
  * The earliest and latest `time` of the records acknowledged, read from their encoded bytes without decoding them.
- * Every record starts `{"line_number":N,"type":"…","time":"…"` (record-encoder.ts writes `line_number` first and
- * the columns in schema order, `type` then `time`), so the value is found by jumping over two short values, and
- * ISO 8601 UTC timestamps of one format order as bytes. It runs when Firehose acknowledges a record, not in the
+ * Every record starts with `line_number`, then the columns in schema order (lambda/parser/record-keys.ts). ALB
+ * access and health-check records go on `"type":"…","time":"…"`, so the value is found by jumping over two short
+ * values; the other log types (connection and Classic logs start with `time`, NLB with `type` and `version`) are
+ * found by the short scan of the first bytes. ISO 8601 UTC timestamps of one format order as bytes (every type's
+ * `time` is written with `Z`, NLB's whole seconds included: lambda/parser/json.ts). It runs when Firehose acknowledges a record, not in the
  * parser: about 40 byte reads and one 27-byte comparison per record, measured at 0.2 to 0.5 us (mostly the cache
  * miss of touching the record again), against about 40 us of handler CPU per record (README, Performance): under
  * 1 %. A record without the field (never written by this encoder) is ignored.

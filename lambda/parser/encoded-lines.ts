@@ -27,7 +27,7 @@ export interface RejectedLine {
   readonly raw: string;
 }
 
-/** Where {@link RecordEncoder.encodeLines} appends its results, in line order. */
+/** Where {@link LineEncoder.encodeLines} appends its results, in line order. */
 export interface EncodedLines {
   readonly records: EncodedRecord[];
   readonly rejects: RejectedLine[];

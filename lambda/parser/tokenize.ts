@@ -4,7 +4,7 @@
  * as the four characters `\x22`, which stay as they are, and a backslash-escaped `\"` (other writers, hand-made
  * files) does not end the field. A lone backslash is data.
  *
- * The reference tokenizer (line-parser.ts). record-encoder.ts splits raw bytes the same way on its fast path.
+ * The reference tokenizer (line-parser.ts). The line kernel (kernel/) splits raw bytes the same way on its fast path.
  */
 
 const SPACE = 32;

@@ -13,6 +13,10 @@ import { decodeMessageBody, type ObjectWork } from '../../../lambda/ingest/messa
 import { rejectsKey } from '../../../lambda/ingest/rejects-sink';
 import { type LedgerEntry, NO_ACCOUNTING } from '../../../lambda/ledger/entry';
 import { LeaseLostError } from '../../../lambda/ledger/object-ledger';
+import { LineParser } from '../../../lambda/parser/line-parser';
+import { LOG_SCHEMAS } from '../../../lambda/schema/log-types';
+import type { LogTypeId } from '../../../lambda/schema/types';
+import { albLine } from '../../support/alb-line';
 import { setAwsTestEnv } from '../../support/aws-env';
 import { dynamoFaults, LEDGER_TEST_TABLE, LocalDynamoDb } from '../../support/local-dynamodb';
 
@@ -116,6 +120,29 @@ describe('records time range', () => {
     assert.deepEqual([fresh.minTime, fresh.maxTime], [undefined, undefined]);
     fresh.add(Buffer.from('{"line_number":1,"type":"https"}'));
     assert.equal(fresh.minTime, undefined, 'a record without time is ignored');
+  });
+
+  it("finds `time` in every log type's records, wherever its schema puts it", () => {
+    const lines: Record<LogTypeId, string> = {
+      'alb-access': albLine(),
+      'alb-connection':
+        '2023-10-04T17:05:15.514108Z 203.0.113.1 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 4.036 "-" - - Success TID_1',
+      'alb-health-check': 'http 2025-10-31T12:44:58.901409Z 1.121980746 172.31.31.9:80 tg FAIL 502 TargetError',
+      'nlb-access':
+        'tls 2.0 2020-04-01T08:51:42 net/n/c6e77e28c25b2234 g3d4 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - - - - tlsv12 - - - - - 2020-04-01T08:51:20',
+      'clb-access':
+        '2015-05-13T23:39:43.945958Z lb 192.168.131.39:2817 - -1 -1 -1 504 - 0 0 "GET http://h:80/ HTTP/1.1" "-" - -',
+    };
+    for (const schema of LOG_SCHEMAS) {
+      const record = new LineParser({ accountId: '123456789012', region: 'us-east-1' }, schema).parse(
+        lines[schema.id],
+        7,
+      );
+      assert.equal(typeof record, 'string', `${schema.id}: ${JSON.stringify(record)}`);
+      const t = new TimeRange();
+      t.add(Buffer.from(record as string));
+      assert.equal(t.minTime, JSON.parse(record as string).time, schema.id);
+    }
   });
 
   it('costs a small fraction of the handler CPU per record (about 40 us, README Performance)', () => {
