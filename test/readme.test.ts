@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../bin/cli';
+import { LOG_SCHEMAS } from '../lambda/schema/log-types';
 import { CONFIG_KEYS, DEFAULTS } from '../lib/config';
 import { synth } from './lib/helpers';
 import { captureIo } from './support/cli-io';
-import { LOG_SCHEMAS } from '../lambda/schema/log-types';
 import { cliTableProblems, columnsMarkers, columnsTable } from './support/readme-tables';
 
 const ROOT = join(__dirname, '..');

@@ -40,19 +40,19 @@ export const DEFAULT_CHECKPOINT_EVERY_LINES = 10_000;
 /** DynamoDB table names: 3 to 255 of [a-zA-Z0-9_.-] (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html). */
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
-export class ConfigError extends Error {}
+export class IngestConfigError extends Error {}
 
 /** The stack name of the metrics' `Stack` dimension (required; telemetry.ts reads it through this function). */
 export function readStackName(env: NodeJS.ProcessEnv): string {
   const v = env[ENV.stackName];
-  if (!v) throw new ConfigError(`missing required environment variable ${ENV.stackName}`);
+  if (!v) throw new IngestConfigError(`missing required environment variable ${ENV.stackName}`);
   return v;
 }
 
 export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
   const required = (name: string): string => {
     const v = env[name];
-    if (!v) throw new ConfigError(`missing required environment variable ${name}`);
+    if (!v) throw new IngestConfigError(`missing required environment variable ${name}`);
     return v;
   };
   const count = (name: string, fallback: number, min: number, max: number): number => {
@@ -60,7 +60,9 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
     if (raw === undefined || raw === '') return fallback;
     const v = Number(raw);
     if (!Number.isInteger(v) || v < min || v > max) {
-      throw new ConfigError(`environment variable ${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+      throw new IngestConfigError(
+        `environment variable ${name} must be an integer from ${min} to ${max}, got '${raw}'`,
+      );
     }
     return v;
   };
@@ -97,7 +99,7 @@ function readParserEngine(env: NodeJS.ProcessEnv): ParserEngine {
   const raw = env[ENV.parserEngine];
   const engine = parserEngineNamed(raw);
   if (engine === undefined) {
-    throw new ConfigError(
+    throw new IngestConfigError(
       `environment variable ${ENV.parserEngine} must be one of ${PARSER_ENGINES.join(', ')}, got '${raw}'`,
     );
   }
@@ -112,7 +114,7 @@ function readDeliveryStreams(env: NodeJS.ProcessEnv): Partial<Record<LogTypeId, 
   }
   if (Object.keys(streams).length === 0) {
     const [first, ...others] = LOG_TYPE_IDS.map(deliveryStreamEnv);
-    throw new ConfigError(
+    throw new IngestConfigError(
       `missing required environment variable ${first} (or another of ${others.join(', ')}: one per enabled log type)`,
     );
   }
@@ -121,7 +123,7 @@ function readDeliveryStreams(env: NodeJS.ProcessEnv): Partial<Record<LogTypeId, 
 
 function validTableName(name: string): string {
   if (!TABLE_NAME.test(name)) {
-    throw new ConfigError(
+    throw new IngestConfigError(
       `environment variable ${ENV.ledgerTableName} must be a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -), got '${name}'`,
     );
   }

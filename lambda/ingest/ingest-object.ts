@@ -9,14 +9,13 @@
  * its last chunk.
  */
 import type { Readable } from 'node:stream';
-import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { classifyAwsError, mayPass } from '../aws/errors';
 import { normaliseEtag, type ObjectVersion } from '../ledger/entry';
 import type { ClaimResult } from '../ledger/object-ledger';
 import { parseLogObject } from '../parser/parse-object';
-import type { IngestConfig } from './config';
 import { bodyStallMs, dataCallsSignal, messageCallsSignal, withDeadline } from './deadline';
+import type { IngestDeps, IngestRoute } from './ingest-deps';
 import {
   describeLedgerError,
   LEASE_CLOCK_SKEW_MS,
@@ -28,30 +27,9 @@ import {
 } from './ledger-run';
 import type { Continuation, ObjectWork } from './messages';
 import { type HeldObject, ObjectRun, type OpenedObject } from './object-run';
-import { type Route, routeObject } from './route';
+import { routeObject } from './route';
 import { allTransient, describeCauses, type StopCause } from './stop-causes';
 import { type LedgerSummary, reportObject } from './summary';
-import type { Telemetry } from './telemetry';
-
-export interface IngestDeps {
-  readonly s3: S3Client;
-  readonly firehose: FirehoseClient;
-  readonly config: IngestConfig;
-  readonly telemetry: Telemetry;
-  /** Milliseconds left in this invocation. */
-  readonly remainingMs: () => number;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-  /**
-   * The object ledger and this run's owner id; absent when LEDGER_TABLE_NAME is unset (then the continuation
-   * messages alone carry the position, as before the ledger).
-   */
-  readonly ledger?: LedgerDeps;
-}
-
-/** An object this deployment ingests: its log type and that type's stream. */
-export type IngestRoute = Extract<Route, { kind: 'ingest' }>;
 
 export type ContinuationFields = Omit<
   Continuation,

@@ -11,7 +11,7 @@ import { newObjectStats, type ObjectStats, type ParsedChunk } from '../parser/pa
 import { Batcher } from './batcher';
 import { dataCallsSignal } from './deadline';
 import { FirehoseSender } from './firehose-sender';
-import type { IngestDeps, IngestRoute } from './ingest-object';
+import type { IngestDeps, IngestRoute } from './ingest-deps';
 import {
   describeLedgerError,
   type LedgerDeps,

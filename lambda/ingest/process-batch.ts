@@ -8,7 +8,8 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { messageCallsSignal } from './deadline';
 import { decideMessage, type PlannedContinuation, type Unfinished } from './decide';
-import { type IngestDeps, ingestObject, type ObjectOutcome } from './ingest-object';
+import type { IngestDeps } from './ingest-deps';
+import { ingestObject, type ObjectOutcome } from './ingest-object';
 import { describeLedgerError, LedgerFinishError } from './ledger-run';
 import {
   type DecodedMessage,
