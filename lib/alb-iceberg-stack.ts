@@ -2,19 +2,24 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LEDGER_PARTITION_KEY } from '../lambda/ledger/schema';
+import { LOG_FILE_SUFFIX } from '../lambda/s3/log-key';
 import { PARTITION_COLUMN } from '../lambda/schema/alb-access';
+import { logSchemaOf } from '../lambda/schema/log-types';
+import type { LogSchema, LogTypeId } from '../lambda/schema/types';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { Athena } from './athena';
 import { CompletenessCheck } from './completeness-check';
 import type { AlbIcebergConfig } from './config';
-import { DeliveryStream, FIREHOSE_ERROR_PREFIX } from './delivery-stream';
+import { DeliveryStream } from './delivery-stream';
 import { IcebergTable } from './iceberg-table';
 import { IngestFunction } from './ingest-function';
 import { LAKE_PREFIXES, LakeBucket } from './lake-bucket';
 import { LedgerTable } from './ledger-table';
+import { LogDatabase } from './log-database';
 import { LogSource } from './log-source';
 import { Monitoring } from './monitoring';
 import { acknowledge } from './nag';
+import { perTableQueryName, QueryTable } from './queries';
 
 export interface AlbIcebergStackProps extends StackProps {
   readonly config: AlbIcebergConfig;
@@ -24,14 +29,38 @@ export interface AlbIcebergStackProps extends StackProps {
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 /**
- * ALB access logs into an Apache Iceberg table:
- * S3 log bucket --ObjectCreated--> SQS (+DLQ) --> ingest Lambda --> Firehose (Iceberg, append-only) --> Glue table.
+ * The logical id the Glue database had when it was a child of the ALB access table construct (`Table/Database`).
+ * Kept so that updating a deployment from then does not try to create a second database of the same name.
+ */
+export const DATABASE_LOGICAL_ID = 'TableDatabaseEF722678';
+
+/** One enabled log type: its table and the Firehose stream that writes it. */
+export interface LogTypeResources {
+  readonly schema: LogSchema;
+  readonly table: IcebergTable;
+  readonly deliveryStream: DeliveryStream;
+}
+
+/**
+ * Construct id of a log type's table or stream. ALB access logs keep the ids they had as the only type (`Table`,
+ * `DeliveryStream`), so their table, optimizers and stream keep their logical ids across the upgrade.
+ */
+export function logTypeConstructId(base: string, logType: LogTypeId): string {
+  if (logType === 'alb-access') return base;
+  return base + logType.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
+}
+
+/**
+ * Load balancer logs into Apache Iceberg tables, one per enabled log type:
+ * S3 log bucket --ObjectCreated--> SQS (+DLQ) --> ingest Lambda --> one Firehose stream per type (Iceberg,
+ * append-only) --> one Glue table per type.
  */
 export class AlbIcebergStack extends Stack {
   readonly logSource: LogSource;
   readonly lake: LakeBucket;
-  readonly table: IcebergTable;
-  readonly deliveryStream: DeliveryStream;
+  readonly database: LogDatabase;
+  /** The table and stream of each enabled log type, in LOG_TYPE_IDS order. */
+  readonly logTypes: ReadonlyMap<LogTypeId, LogTypeResources>;
   readonly ingest: IngestFunction;
   readonly ledger: LedgerTable;
   /** Undefined when completenessCheckMinutes is 0. */
@@ -60,7 +89,8 @@ export class AlbIcebergStack extends Stack {
     this.logSource = new LogSource(this, 'LogSource', {
       existingBucketName: config.createLogBucket ? undefined : config.logBucketName,
       logPrefix: config.logPrefix,
-      logSuffix: config.logSuffix,
+      logSuffixes: config.logTypes.map((type) => LOG_FILE_SUFFIX[type]),
+      allowNlbLogDelivery: config.logTypes.includes('nlb-access'),
       rawLogRetentionDays: config.rawLogRetentionDays,
       visibilityTimeout: Duration.seconds(config.functionTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
       maxReceiveCount: config.maxReceiveCount,
@@ -69,23 +99,33 @@ export class AlbIcebergStack extends Stack {
       serverAccessLogsBucket: accessLogs,
     });
 
-    this.table = new IcebergTable(this, 'Table', {
-      bucket: this.lake.bucket,
+    this.database = new LogDatabase(this, 'Database', {
       databaseName: config.databaseName,
-      tableName: config.tableName,
-      snapshotRetentionDays: config.snapshotRetentionDays,
-      orphanFileRetentionDays: config.orphanFileRetentionDays,
+      logicalId: DATABASE_LOGICAL_ID,
     });
-
-    this.deliveryStream = new DeliveryStream(this, 'DeliveryStream', {
-      bucket: this.lake.bucket,
-      table: this.table,
-      bufferingInterval: Duration.seconds(config.bufferingIntervalSeconds),
-      bufferingSizeMiB: config.bufferingSizeMiB,
-      retryDuration: Duration.seconds(config.retryDurationSeconds),
-      logRetention,
-      removalPolicy,
-    });
+    const logTypes = new Map<LogTypeId, LogTypeResources>();
+    for (const type of config.logTypes) {
+      const schema = logSchemaOf(type);
+      const table = new IcebergTable(this, logTypeConstructId('Table', type), {
+        bucket: this.lake.bucket,
+        database: this.database,
+        schema,
+        tableName: type === 'alb-access' ? config.tableName : schema.defaultTableName,
+        snapshotRetentionDays: config.snapshotRetentionDays,
+        orphanFileRetentionDays: config.orphanFileRetentionDays,
+      });
+      const deliveryStream = new DeliveryStream(this, logTypeConstructId('DeliveryStream', type), {
+        bucket: this.lake.bucket,
+        table,
+        bufferingInterval: Duration.seconds(config.bufferingIntervalSeconds),
+        bufferingSizeMiB: config.bufferingSizeMiB,
+        retryDuration: Duration.seconds(config.retryDurationSeconds),
+        logRetention,
+        removalPolicy,
+      });
+      logTypes.set(type, { schema, table, deliveryStream });
+    }
+    this.logTypes = logTypes;
 
     this.ingest = new IngestFunction(this, 'Ingest', {
       memoryMiB: config.functionMemoryMiB,
@@ -100,7 +140,9 @@ export class AlbIcebergStack extends Stack {
     });
     this.ingest.readLogsFrom(this.logSource.bucket, this.logSource.objectsPrefix);
     this.ingest.writeRejectsTo(this.lake.bucket, LAKE_PREFIXES.rejects);
-    this.ingest.sendRecordsTo(this.deliveryStream.deliveryStreamName, this.deliveryStream.deliveryStreamArn);
+    for (const [type, { deliveryStream }] of logTypes) {
+      this.ingest.sendRecordsTo(type, deliveryStream.deliveryStreamName, deliveryStream.deliveryStreamArn);
+    }
 
     this.ledger = new LedgerTable(this, 'Ledger');
     this.ingest.recordObjectsIn(this.ledger.table, {
@@ -129,7 +171,15 @@ export class AlbIcebergStack extends Stack {
       function: this.ingest.function,
       functionTimeout,
       maxReceiveCount: config.maxReceiveCount,
-      deliveryStreamName: this.deliveryStream.deliveryStreamName,
+      logTypes: [...logTypes.values()].map(({ schema, table, deliveryStream }) => ({
+        schema,
+        deliveryStreamName: deliveryStream.deliveryStreamName,
+        tableName: table.tableName,
+        formatDriftQueryName: perTableQueryName(
+          new QueryTable(table.databaseName, table.tableName, schema),
+          'formatDrift',
+        ),
+      })),
       alarmEmail: config.alarmEmail,
       backlogAgeThreshold: Duration.seconds(config.backlogAgeAlarmSeconds),
       durationAlarmPercent: config.durationAlarmPercent,
@@ -149,7 +199,7 @@ export class AlbIcebergStack extends Stack {
       resultsBucket: this.lake.bucket,
       resultsPrefix: LAKE_PREFIXES.athenaResults,
       databaseName: config.databaseName,
-      tableName: config.tableName,
+      tables: [...logTypes.values()].map(({ schema, table }) => ({ schema, tableName: table.tableName })),
       bytesScannedCutoffGiB: config.athenaBytesScannedCutoffGiB,
       removalPolicy,
     });
@@ -158,11 +208,62 @@ export class AlbIcebergStack extends Stack {
     this.addOutputs(config);
   }
 
+  /** The table and stream of an enabled log type (throws for a type this deployment does not ingest). */
+  resourcesOf(type: LogTypeId): LogTypeResources {
+    const resources = this.logTypes.get(type);
+    if (!resources) throw new Error(`log type ${type} is not enabled in this stack (configuration key logTypes)`);
+    return resources;
+  }
+
   /**
    * `addEventNotification` creates one CDK-owned custom-resource function per stack that applies the bucket
    * notification configuration. Its role and runtime are fixed by aws-cdk-lib. Its `s3:PutBucketNotification` grant
    * is scoped to the log bucket's ARN (no wildcard, so no IAM5 finding to acknowledge).
    */
+  /**
+   * The commands that point load balancers at a created log bucket, one per load balancer kind the enabled types
+   * need. ALB access, connection and health-check logs are three attributes of the same ALB; NLB access logs use the
+   * same attribute names on the NLB; Classic Load Balancers have their own API.
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/enable-access-logs.html
+   */
+  private addEnableLogsOutputs(config: AlbIcebergConfig): void {
+    const bucket = this.logSource.bucket.bucketName;
+    const enabled = (type: LogTypeId) => config.logTypes.includes(type);
+    const attributes = (kind: string) =>
+      `Key=${kind}.s3.enabled,Value=true Key=${kind}.s3.bucket,Value=${bucket}` +
+      (config.logPrefix ? ` Key=${kind}.s3.prefix,Value=${config.logPrefix}` : '');
+    const albKinds = (
+      [
+        ['alb-access', 'access_logs'],
+        ['alb-connection', 'connection_logs'],
+        ['alb-health-check', 'health_check_logs'],
+      ] as const
+    ).filter(([type]) => enabled(type));
+    if (albKinds.length > 0) {
+      new CfnOutput(this, 'EnableAlbAccessLogs', {
+        value: `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <ALB_ARN> --attributes ${albKinds.map(([, kind]) => attributes(kind)).join(' ')}`,
+        description:
+          "The command that sends an ALB's logs of the enabled types to the log bucket: run it for each ALB (same Region), with the load balancer's ARN in place of <ALB_ARN>",
+      });
+    }
+    if (enabled('nlb-access')) {
+      new CfnOutput(this, 'EnableNlbAccessLogs', {
+        value: `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <NLB_ARN> --attributes ${attributes('access_logs')}`,
+        description:
+          "The command that sends an NLB's access logs (TLS listeners only) to the log bucket: run it for each NLB, with its ARN in place of <NLB_ARN>",
+      });
+    }
+    if (enabled('clb-access')) {
+      const prefix = config.logPrefix ? `,"S3BucketPrefix":"${config.logPrefix}"` : '';
+      new CfnOutput(this, 'EnableClbAccessLogs', {
+        value: `aws elb modify-load-balancer-attributes --load-balancer-name <CLB_NAME> --load-balancer-attributes '{"AccessLog":{"Enabled":true,"S3BucketName":"${bucket}","EmitInterval":5${prefix}}}'`,
+        description:
+          "The command that sends a Classic Load Balancer's access logs to the log bucket every 5 minutes: run it for each one, with its name in place of <CLB_NAME>",
+      });
+    }
+  }
+
   private acknowledgeNotificationHandler(): void {
     const handler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (!handler) return;
@@ -174,19 +275,12 @@ export class AlbIcebergStack extends Stack {
   }
 
   private addOutputs(config: AlbIcebergConfig): void {
-    const { logSource, lake, table, deliveryStream, monitoring, athena, ledger } = this;
+    const { logSource, lake, monitoring, athena, ledger } = this;
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
 
-    output('LogBucketName', logSource.bucket.bucketName, 'Bucket the ALB writes access logs to');
+    output('LogBucketName', logSource.bucket.bucketName, 'Bucket the load balancers write their logs to');
     output('LogObjectsPrefix', logSource.objectsPrefix, 'Key prefix whose new objects are ingested');
-    if (logSource.createdBucket) {
-      const prefixAttribute = config.logPrefix ? ` Key=access_logs.s3.prefix,Value=${config.logPrefix}` : '';
-      output(
-        'EnableAlbAccessLogs',
-        `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <ALB_ARN> --attributes Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=${logSource.bucket.bucketName}${prefixAttribute}`,
-        "The command that sends an ALB's access logs to the log bucket: run it for each ALB (same region), with the load balancer's ARN in place of <ALB_ARN>",
-      );
-    }
+    if (logSource.createdBucket) this.addEnableLogsOutputs(config);
     output('IngestQueueUrl', logSource.queue.queueUrl, 'Queue of S3 object-created notifications');
     output('DeadLetterQueueUrl', logSource.deadLetterQueue.queueUrl, 'Messages that failed repeatedly');
     output(
@@ -195,22 +289,38 @@ export class AlbIcebergStack extends Stack {
       'Dead-letter queue ARN: the --source-arn of aws sqs start-message-move-task (DLQ redrive)',
     );
     output('LakeBucketName', lake.bucket.bucketName, 'Iceberg data, Firehose errors, rejected lines, Athena results');
-    output('TableLocation', table.location, 'Iceberg table location');
-    output(
-      'FirehoseErrorsLocation',
-      lake.s3Url(FIREHOSE_ERROR_PREFIX.slice(0, FIREHOSE_ERROR_PREFIX.indexOf('!'))),
-      'Records Firehose could not deliver (by error type and hour)',
-    );
     output('RejectsLocation', lake.s3Url(LAKE_PREFIXES.rejects), 'Log lines the parser rejected (one object per file)');
     output('AthenaResultsLocation', lake.s3Url(LAKE_PREFIXES.athenaResults), 'Athena query result location');
-    output('DeliveryStreamName', deliveryStream.deliveryStreamName, 'Firehose stream the ingest function writes to');
-    output('DatabaseName', table.databaseName, 'Glue database');
-    output('TableName', table.tableName, 'Glue Iceberg table');
-    output(
-      'FirstAthenaQuery',
-      `SELECT "${PARTITION_COLUMN}", elb_status_code, request_verb, request_url, target_processing_time FROM "${table.databaseName}"."${table.tableName}" WHERE "${PARTITION_COLUMN}" > localtimestamp - INTERVAL '1' HOUR ORDER BY "${PARTITION_COLUMN}" DESC LIMIT 100`,
-      'A first query (the filter on time prunes partitions)',
-    );
+    output('DatabaseName', this.database.databaseName, 'Glue database of the tables');
+    for (const [type, { schema, table, deliveryStream }] of this.logTypes) {
+      const id = (base: string) => logTypeConstructId(base, type);
+      output(id('TableName'), table.tableName, `Glue Iceberg table of ${schema.title}`);
+      output(id('TableLocation'), table.location, `Iceberg table location of ${schema.title}`);
+      output(
+        id('DeliveryStreamName'),
+        deliveryStream.deliveryStreamName,
+        `Firehose stream the ingest function writes ${schema.title} to`,
+      );
+      output(
+        id('FirehoseErrorsLocation'),
+        lake.s3Url(deliveryStream.errorFolder),
+        `Records of ${schema.title} Firehose could not deliver (by error type and hour)`,
+      );
+      output(
+        id('RedriveCommand'),
+        `alb-iceberg redrive --bucket ${lake.bucket.bucketName} --prefix ${deliveryStream.errorFolder} --stream ${deliveryStream.deliveryStreamName} --dry-run`,
+        `The command that sends the undelivered records of ${schema.title} back to their stream (drop --dry-run to send)`,
+      );
+    }
+    const access = this.logTypes.get('alb-access');
+    if (access) {
+      const t = access.table;
+      output(
+        'FirstAthenaQuery',
+        `SELECT "${PARTITION_COLUMN}", elb_status_code, request_verb, request_url, target_processing_time FROM "${t.databaseName}"."${t.tableName}" WHERE "${PARTITION_COLUMN}" > localtimestamp - INTERVAL '1' HOUR ORDER BY "${PARTITION_COLUMN}" DESC LIMIT 100`,
+        'A first query (the filter on time prunes partitions)',
+      );
+    }
     output(
       'LedgerTableName',
       ledger.table.tableName,

@@ -2,8 +2,8 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { athenaQueries, type QueryId } from './athena-queries';
 import { DEFAULTS } from './config';
+import { athenaQueries, type DeployedTable } from './queries';
 
 const GIB = 1024 ** 3;
 
@@ -14,10 +14,10 @@ export interface AthenaProps {
   readonly resultsBucket: IBucket;
   /** Key prefix of the results (a folder with its own expiration rule). */
   readonly resultsPrefix: string;
-  /** Glue database of the table. */
+  /** Glue database of the tables. */
   readonly databaseName: string;
-  /** The Iceberg table the named queries read. */
-  readonly tableName: string;
+  /** The Iceberg tables the named queries read, one per enabled log type (at least one). */
+  readonly tables: readonly DeployedTable[];
   /**
    * A query that would scan more than this many GiB is cancelled.
    * @default DEFAULTS.athenaBytesScannedCutoffGiB
@@ -31,7 +31,7 @@ export interface AthenaProps {
 }
 
 /**
- * An Athena workgroup for the ALB log table, with the named queries of lib/athena-queries.ts saved in it.
+ * An Athena workgroup for the log tables, with the named queries of lib/queries/ saved in it.
  *
  * The workgroup enforces its settings on every query (engine version 3 for Iceberg, results under the lake bucket's
  * results prefix, SSE-S3 like the bucket, a per-query scan limit), so a client cannot send results elsewhere or run
@@ -45,15 +45,23 @@ export class Athena extends Construct {
   readonly workGroup: CfnWorkGroup;
   readonly workGroupName: string;
   /** The named queries by id. */
-  readonly namedQueries: ReadonlyMap<QueryId, CfnNamedQuery>;
+  readonly namedQueries: ReadonlyMap<string, CfnNamedQuery>;
 
   constructor(scope: Construct, id: string, props: AthenaProps) {
     super(scope, id);
     const cutoffGiB = props.bytesScannedCutoffGiB ?? DEFAULTS.athenaBytesScannedCutoffGiB;
+    if (props.tables.length === 0) throw new Error('Athena: tables must name at least one table');
+    if (!Number.isInteger(cutoffGiB) || cutoffGiB < 1) {
+      throw new Error(`Athena: bytesScannedCutoffGiB must be a whole number of GiB, at least 1; got ${cutoffGiB}`);
+    }
 
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
       name: props.workGroupName,
-      description: `ALB access logs in ${props.databaseName}.${props.tableName} (Iceberg); incident and maintenance queries are saved here.`,
+      description:
+        `Load balancer logs in ${props.databaseName} (Iceberg: ${props.tables.map((t) => t.tableName).join(', ')}); incident and maintenance queries are saved here.`.slice(
+          0,
+          1024,
+        ),
       state: 'ENABLED',
       // Lets the stack delete the workgroup although it holds query history and named queries.
       recursiveDeleteOption: true,
@@ -71,8 +79,8 @@ export class Athena extends Construct {
     if (props.removalPolicy) this.workGroup.applyRemovalPolicy(props.removalPolicy);
     this.workGroupName = this.workGroup.ref;
 
-    const queries = new Map<QueryId, CfnNamedQuery>();
-    for (const spec of athenaQueries(props.databaseName, props.tableName)) {
+    const queries = new Map<string, CfnNamedQuery>();
+    for (const spec of athenaQueries(props.databaseName, props.tables)) {
       const query = new CfnNamedQuery(this, spec.id, {
         name: spec.name,
         description: spec.description,

@@ -5,6 +5,7 @@
  * every reader accepts both. An invalid value throws a {@link ConfigError} that names the key, says what was expected
  * and what was given; synthesis stops before anything is deployed.
  */
+import { isLogTypeId, LOG_SCHEMAS, LOG_TYPE_IDS, type LogTypeId } from '../lambda/schema/log-types';
 
 /** A configuration value was missing, malformed or out of range. */
 export class ConfigError extends Error {
@@ -35,14 +36,17 @@ export interface AlbIcebergConfig {
   readonly createLogBucket: boolean;
   /** The ALB attribute `access_logs.s3.prefix` ('' = none). Keys are `<logPrefix>/AWSLogs/<account>/...`. */
   readonly logPrefix: string;
-  /** Object-key suffix the notification filters on. */
-  readonly logSuffix: string;
+  /**
+   * The log types this deployment ingests, each into its own table (lambda/schema/log-types.ts). Objects of other
+   * types are skipped, counted. The bucket notifications filter on the suffixes of these types (`.log` for Classic).
+   */
+  readonly logTypes: readonly LogTypeId[];
   /** Days before raw logs in a created log bucket expire; 0 = never. Ignored for an imported bucket. */
   readonly rawLogRetentionDays: number;
 
   /** Glue database name (lower_snake_case: Firehose rejects hyphens). */
   readonly databaseName: string;
-  /** Glue table name (lower_snake_case). */
+  /** Glue table name of ALB access logs (lower_snake_case). The other types' tables have fixed names (their schema's). */
   readonly tableName: string;
 
   readonly functionMemoryMiB: number;
@@ -122,7 +126,7 @@ export const DEFAULTS = {
   region: '',
   logBucketName: '',
   logPrefix: '',
-  logSuffix: '.log.gz',
+  logTypes: LOG_TYPE_IDS,
   rawLogRetentionDays: 0,
   databaseName: 'alb_logs',
   tableName: 'access_logs',
@@ -157,7 +161,7 @@ export const DEFAULTS = {
   completenessGraceMinutes: 30,
   completenessLookbackDays: 1,
   completenessAutoEnqueue: false,
-} as const satisfies Record<string, string | number | boolean>;
+} as const satisfies Record<string, string | number | boolean | readonly string[]>;
 
 /**
  * Every key {@link loadConfig} reads: the keys of {@link DEFAULTS} plus `createLogBucket` and `checkpointEveryLines`
@@ -231,9 +235,17 @@ function editDistance(a: string, b: string): number {
   return previous[y.length] ?? 0;
 }
 
+/** Keys earlier versions read, with what replaced them: a deployment that still sets one is told, not ignored. */
+export const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  logSuffix:
+    'the bucket notifications now filter on the suffix of each enabled log type (.log.gz, and .log for Classic Load Balancer logs); remove the key and choose types with "logTypes"',
+};
+
 /** Throws {@link UnknownConfigKeyError} for the first context key shaped like ours that is not a configuration key. */
 export function checkContextKeys(keys: Iterable<string>): void {
   for (const key of keys) {
+    const removed = REMOVED_KEYS[key];
+    if (removed !== undefined) throw new ConfigError(key, `is no longer a configuration key: ${removed}`);
     if (CONFIG_KEYS.includes(key) || !isAppKeyShaped(key)) continue;
     const nearest = [...CONFIG_KEYS].sort((a, b) => editDistance(key, a) - editDistance(key, b))[0] ?? '';
     throw new UnknownConfigKeyError(key, nearest);
@@ -359,6 +371,16 @@ export function loadConfig(read: ContextReader, contextKeys: Iterable<string> = 
     throw new ConfigError('removalPolicy', `must be "destroy" or "retain"; got "${removalPolicy}"`);
   }
 
+  const logTypes = r.logTypes('logTypes', DEFAULTS.logTypes);
+  const tableName = r.glueName('tableName', DEFAULTS.tableName);
+  const clash = LOG_SCHEMAS.find((s) => s.id !== 'alb-access' && s.defaultTableName === tableName);
+  if (clash) {
+    throw new ConfigError(
+      'tableName',
+      `"${tableName}" is the table of ${clash.title}; choose another name for the ALB access log table`,
+    );
+  }
+
   const stackName = r.string('stackName', DEFAULTS.stackName);
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
     throw new ConfigError(
@@ -374,10 +396,10 @@ export function loadConfig(read: ContextReader, contextKeys: Iterable<string> = 
     logBucketName,
     createLogBucket,
     logPrefix,
-    logSuffix: r.string('logSuffix', DEFAULTS.logSuffix, { allowEmpty: true }),
+    logTypes,
     rawLogRetentionDays: r.integer('rawLogRetentionDays', DEFAULTS.rawLogRetentionDays, 0, 36_500),
     databaseName: r.glueName('databaseName', DEFAULTS.databaseName),
-    tableName: r.glueName('tableName', DEFAULTS.tableName),
+    tableName,
     functionMemoryMiB: r.integer('functionMemoryMiB', DEFAULTS.functionMemoryMiB, 128, 10_240),
     functionTimeoutSeconds,
     maxConcurrency: r.integer('maxConcurrency', DEFAULTS.maxConcurrency, 2, 1000),
@@ -496,6 +518,31 @@ class Reader {
 
   boolean(key: string, fallback: boolean): boolean {
     return this.optionalBoolean(key) ?? fallback;
+  }
+
+  /**
+   * A list of log type ids: a JSON array (cdk.json) or a comma-separated string (`-c logTypes=alb-access,nlb-access`).
+   * Unknown, repeated and empty lists are refused: a typo would otherwise switch a type off silently.
+   */
+  logTypes(key: string, fallback: readonly LogTypeId[]): readonly LogTypeId[] {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
+    if (!items || items.some((item) => typeof item !== 'string')) {
+      throw new ConfigError(key, `expected a list of log types, got ${JSON.stringify(value)}`);
+    }
+    const names = (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+    if (names.length === 0) throw new ConfigError(key, `must name at least one of ${LOG_TYPE_IDS.join(', ')}`);
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (!isLogTypeId(name)) {
+        throw new ConfigError(key, `unknown log type "${name}"; the log types are ${LOG_TYPE_IDS.join(', ')}`);
+      }
+      if (seen.has(name)) throw new ConfigError(key, `names "${name}" twice`);
+      seen.add(name);
+    }
+    // The order of LOG_TYPE_IDS, whatever order was written: construct ids and outputs do not depend on it.
+    return LOG_TYPE_IDS.filter((id) => seen.has(id));
   }
 
   /**

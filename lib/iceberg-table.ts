@@ -1,40 +1,46 @@
 import { ArnFormat, Aws, type CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { CfnDatabase, CfnTable, CfnTableOptimizer } from 'aws-cdk-lib/aws-glue';
+import { CfnTable, CfnTableOptimizer } from 'aws-cdk-lib/aws-glue';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { COLUMNS, PARTITION_COLUMN } from '../lambda/schema/alb-access';
-import type { Column } from '../lambda/schema/types';
+import type { Column, LogSchema } from '../lambda/schema/types';
 import { LAKE_PREFIXES } from './lake-bucket';
+import type { LogDatabase } from './log-database';
 import { acknowledge, wildcardResource } from './nag';
 
 export interface IcebergTableProps {
   /** Bucket holding the table (under `iceberg/<database>/<table>/`). */
   readonly bucket: IBucket;
-  readonly databaseName: string;
-  readonly tableName: string;
-  /** Snapshots younger than this are kept by the retention optimizer. */
+  /** The Glue database of the table. */
+  readonly database: LogDatabase;
+  /** The log type whose records the table holds: its columns, field ids and partition source. */
+  readonly schema: LogSchema;
+  /**
+   * Glue table name, lower_snake_case.
+   * @default - the schema's `defaultTableName`
+   */
+  readonly tableName?: string;
+  /** Snapshots younger than this many days are kept by the retention optimizer (at least 1). */
   readonly snapshotRetentionDays: number;
-  /** Unreferenced files older than this are deleted by the orphan-file optimizer. */
+  /** Unreferenced files older than this many days are deleted by the orphan-file optimizer (at least 1). */
   readonly orphanFileRetentionDays: number;
-  /** Table columns; defaults to the parser's schema. */
-  readonly columns?: readonly Column[];
 }
 
 /** Iceberg partition field ids start at 1000 (Iceberg spec, "Partition Specs"). */
 const FIRST_PARTITION_FIELD_ID = 1000;
 
 /**
- * The Glue database and the Iceberg v2 table the pipeline writes, with its maintenance (table optimizers).
+ * The Iceberg v2 table of one log type, with its maintenance (table optimizers).
  *
  * The table uses `OpenTableFormatInput.IcebergInput.IcebergTableInput` only, with no `TableInput`: the widely copied
  * shape that also sets `TableInput` creates fine but a later stack update strips `table_type=ICEBERG` and Athena then
  * fails with HIVE_UNSUPPORTED_FORMAT (cloudformation-coverage-roadmap #1919, #2495; aws-cdk #37560).
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-table-icebergtableinput.html
  *
- * Database and table are retained when the stack is deleted: they describe data users keep.
+ * The table is retained when the stack is deleted: it describes data users keep.
  */
 export class IcebergTable extends Construct {
+  readonly schema: LogSchema;
   readonly databaseName: string;
   readonly tableName: string;
   /** `s3://bucket/iceberg/<db>/<table>` */
@@ -50,40 +56,35 @@ export class IcebergTable extends Construct {
   constructor(scope: Construct, id: string, props: IcebergTableProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const columns = props.columns ?? COLUMNS;
-    this.databaseName = props.databaseName;
-    this.tableName = props.tableName;
-    this.keyPrefix = `${LAKE_PREFIXES.tables}${props.databaseName}/${props.tableName}/`;
+    const { schema } = props;
+    const tableName = props.tableName ?? schema.defaultTableName;
+    checkProps(tableName, props);
+    const databaseName = props.database.databaseName;
+    this.schema = schema;
+    this.databaseName = databaseName;
+    this.tableName = tableName;
+    this.keyPrefix = `${LAKE_PREFIXES.tables}${databaseName}/${tableName}/`;
     this.location = `s3://${props.bucket.bucketName}/${this.keyPrefix.replace(/\/$/, '')}`;
     this.catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog', arnFormat: ArnFormat.NO_RESOURCE_NAME });
-    this.databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName });
+    this.databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName });
     this.tableArn = stack.formatArn({
       service: 'glue',
       resource: 'table',
-      resourceName: `${props.databaseName}/${props.tableName}`,
+      resourceName: `${databaseName}/${tableName}`,
     });
-
-    const database = new CfnDatabase(this, 'Database', {
-      catalogId: Aws.ACCOUNT_ID,
-      databaseInput: {
-        name: props.databaseName,
-        description: 'ALB access logs as Apache Iceberg tables (alb-iceberg).',
-      },
-    });
-    database.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.table = new CfnTable(this, 'Table', {
       catalogId: Aws.ACCOUNT_ID,
-      databaseName: props.databaseName,
-      name: props.tableName,
+      databaseName,
+      name: tableName,
       openTableFormatInput: {
         icebergInput: {
           metadataOperation: 'CREATE',
           version: '2',
           icebergTableInput: {
             location: this.location,
-            schema: icebergSchema(columns),
-            partitionSpec: dayPartitionSpec(columns, PARTITION_COLUMN),
+            schema: icebergSchema(schema.columns),
+            partitionSpec: dayPartitionSpec(schema.columns, schema.partitionColumn),
             properties: {
               'write.format.default': 'parquet',
               'write.parquet.compression-codec': 'zstd',
@@ -96,7 +97,7 @@ export class IcebergTable extends Construct {
         },
       },
     });
-    this.table.addResourceDependency(database);
+    props.database.orderAfter(this.table);
     this.table.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.optimizerRole = this.createOptimizerRole(props.bucket);
@@ -120,7 +121,7 @@ export class IcebergTable extends Construct {
     );
     const role = new Role(this, 'OptimizerRole', {
       assumedBy: new ServicePrincipal('glue.amazonaws.com'),
-      description: 'Glue table optimizers (compaction, snapshot retention, orphan file deletion) of the ALB log table',
+      description: `Glue table optimizers (compaction, snapshot retention, orphan file deletion) of ${this.databaseName}.${this.tableName}`,
       // Inline, so the optimizers cannot be created before their permissions exist.
       inlinePolicies: {
         TableMaintenance: new PolicyDocument({
@@ -209,6 +210,18 @@ export class IcebergTable extends Construct {
     for (const optimizer of optimizers) {
       optimizer.addResourceDependency(this.table);
       optimizer.addResourceDependency(this.optimizerRole.node.defaultChild as CfnResource);
+    }
+  }
+}
+
+/** Refuses props CloudFormation would only refuse at deploy time, or that would break the table's contract. */
+function checkProps(tableName: string, props: IcebergTableProps): void {
+  if (!/^[a-z_][a-z0-9_]{0,254}$/.test(tableName)) {
+    throw new Error(`IcebergTable: tableName must be lower_snake_case (Firehose and Athena); got "${tableName}"`);
+  }
+  for (const key of ['snapshotRetentionDays', 'orphanFileRetentionDays'] as const) {
+    if (!Number.isInteger(props[key]) || props[key] < 1) {
+      throw new Error(`IcebergTable: ${key} must be a whole number of days, at least 1; got ${props[key]}`);
     }
   }
 }

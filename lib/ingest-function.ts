@@ -8,18 +8,23 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deliveryStreamEnv, ENV } from '../lambda/ingest/env';
+import type { LogTypeId } from '../lambda/schema/types';
 import { bundledFunction } from './bundled-function';
 import { acknowledge, wildcardResource } from './nag';
 
 export interface IngestFunctionProps {
+  /** Function memory, 128 to 10,240 MiB (CPU grows with it). */
   readonly memoryMiB: number;
+  /** Function timeout, 90 s to 15 minutes (the handler keeps a retry budget and a checkpoint reserve). */
   readonly timeout: Duration;
+  /** Retention of the function's log group. */
   readonly logRetention: RetentionDays;
   /** Removal policy of the log group. */
   readonly removalPolicy: RemovalPolicy;
 }
 
-export interface LedgerOptions {
+/** How the ingest function uses the object ledger. */
+export interface IngestLedgerOptions {
   /**
    * Days after its last write a ledger entry expires (the handler writes the TTL attribute); 0 = never.
    * @default - none; required (the stack passes `ledgerRetentionDays`, default 400)
@@ -32,9 +37,13 @@ export interface LedgerOptions {
   readonly checkpointEveryLines?: number;
 }
 
+/** The SQS event source of the ingest function. */
 export interface QueueSourceOptions {
+  /** Messages per invocation (1 to 10,000; above 10 needs a batching window). */
   readonly batchSize: number;
+  /** How long Lambda gathers messages before it invokes (0 to 300 s). */
   readonly maxBatchingWindow: Duration;
+  /** Most invocations at once (2 to 1,000): caps the Firehose request rate. */
   readonly maxConcurrency: number;
 }
 
@@ -50,17 +59,27 @@ export class IngestFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** The stream of each log type the function sends to (see {@link sendRecordsTo}). */
+  private readonly streamArns = new Map<LogTypeId, string>();
+  private putRecords?: PolicyStatement;
 
   constructor(scope: Construct, id: string, props: IngestFunctionProps) {
     super(scope, id);
+    if (!Number.isInteger(props.memoryMiB) || props.memoryMiB < 128 || props.memoryMiB > 10_240) {
+      throw new Error(`IngestFunction: memoryMiB must be a whole number from 128 to 10240; got ${props.memoryMiB}`);
+    }
+    const timeoutSeconds = props.timeout.toSeconds();
+    if (timeoutSeconds < 90 || timeoutSeconds > 900) {
+      throw new Error(`IngestFunction: timeout must be from 90 to 900 seconds; got ${timeoutSeconds}`);
+    }
     const {
       function: fn,
       role,
       logGroup,
     } = bundledFunction(this, {
       entry: 'lambda/ingest/handler.ts',
-      description: 'Parses ALB access-log objects into Iceberg rows via Firehose',
-      roleDescription: 'ALB log ingest function',
+      description: 'Parses load balancer log objects into Iceberg rows via Firehose, one stream per log type',
+      roleDescription: 'Load balancer log ingest function',
       memoryMiB: props.memoryMiB,
       timeout: props.timeout,
       logRetention: props.logRetention,
@@ -148,16 +167,20 @@ export class IngestFunction extends Construct {
     );
   }
 
-  /** Send records to one Firehose stream: PutRecordBatch only, the one call the handler makes. */
-  sendRecordsTo(deliveryStreamName: string, deliveryStreamArn: string): void {
-    this.function.addEnvironment(deliveryStreamEnv('alb-access'), deliveryStreamName);
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: 'PutRecords',
-        actions: ['firehose:PutRecordBatch'],
-        resources: [deliveryStreamArn],
-      }),
-    );
+  /**
+   * Send the records of one log type to its Firehose stream: PutRecordBatch only, the one call the handler makes.
+   * The handler ingests exactly the types it has a stream for (lambda/ingest/config.ts) and skips the others, counted.
+   */
+  sendRecordsTo(logType: LogTypeId, deliveryStreamName: string, deliveryStreamArn: string): void {
+    if (this.streamArns.has(logType)) throw new Error(`IngestFunction: a stream for ${logType} is already set`);
+    this.streamArns.set(logType, deliveryStreamArn);
+    this.function.addEnvironment(deliveryStreamEnv(logType), deliveryStreamName);
+    // One statement for all streams, so the policy grows by one ARN per log type, not by a statement.
+    if (!this.putRecords) {
+      this.putRecords = new PolicyStatement({ sid: 'PutRecords', actions: ['firehose:PutRecordBatch'] });
+      this.role.addToPolicy(this.putRecords);
+    }
+    this.putRecords.addResources(deliveryStreamArn);
   }
 
   /**
@@ -167,7 +190,7 @@ export class IngestFunction extends Construct {
    * table only (no index is read).
    * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
    */
-  recordObjectsIn(table: ITable, options: LedgerOptions): void {
+  recordObjectsIn(table: ITable, options: IngestLedgerOptions): void {
     this.function.addEnvironment(ENV.ledgerTableName, table.tableName);
     this.function.addEnvironment(ENV.ledgerRetentionDays, String(options.retentionDays));
     if (options.checkpointEveryLines !== undefined) {

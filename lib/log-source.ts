@@ -18,20 +18,47 @@ import { acknowledge } from './nag';
 export interface LogSourceProps {
   /** Import this existing bucket (the common case). Undefined = create a new log bucket. */
   readonly existingBucketName?: string;
-  /** The ALB attribute `access_logs.s3.prefix` ('' = none). */
+  /** The load balancer attribute `access_logs.s3.prefix` ('' = none). */
   readonly logPrefix: string;
-  /** Object-key suffix of log files ('' = any). */
-  readonly logSuffix: string;
+  /**
+   * Object-key suffixes of the log files to ingest, one notification rule each (`.log.gz`; `.log` for Classic Load
+   * Balancer logs, which ELB writes uncompressed). No suffix may end with another: S3 refuses overlapping rules.
+   */
+  readonly logSuffixes: readonly string[];
+  /**
+   * A created bucket also lets the log delivery service write NLB access logs (`delivery.logs.amazonaws.com`; ALB
+   * and Classic logs use the ELB log-delivery principals).
+   * @default false
+   */
+  readonly allowNlbLogDelivery?: boolean;
   /** Days before raw logs in a created bucket expire; 0 = never. */
   readonly rawLogRetentionDays: number;
   /** Ingest queue visibility timeout (>= 6 x the function timeout). */
   readonly visibilityTimeout: Duration;
+  /** Receives of one message before it moves to the dead-letter queue. */
   readonly maxReceiveCount: number;
+  /** Retention of the ingest queue's messages (the dead-letter queue keeps them 14 days). */
   readonly queueRetention: Duration;
   /** Removal policy of the queues. */
   readonly removalPolicy: RemovalPolicy;
-  /** Server access log destination for a created bucket; undefined = not logged. */
+  /**
+   * Server access log destination for a created bucket.
+   * @default - not logged
+   */
   readonly serverAccessLogsBucket?: IBucket;
+}
+
+/** Refuses suffix lists S3 would refuse at deploy time (overlapping rules) or that would ingest every object. */
+function checkSuffixes(suffixes: readonly string[]): void {
+  if (suffixes.length === 0) throw new Error('LogSource: logSuffixes must name at least one suffix');
+  for (const a of suffixes) {
+    if (a === '') throw new Error('LogSource: an empty suffix would ingest every object of the prefix');
+    for (const b of suffixes) {
+      if (a !== b && a.endsWith(b)) {
+        throw new Error(`LogSource: suffixes "${a}" and "${b}" overlap; S3 refuses overlapping notification rules`);
+      }
+    }
+  }
 }
 
 /**
@@ -49,6 +76,7 @@ export class LogSource extends Construct {
 
   constructor(scope: Construct, id: string, props: LogSourceProps) {
     super(scope, id);
+    checkSuffixes(props.logSuffixes);
     this.objectsPrefix = `${props.logPrefix ? `${props.logPrefix}/` : ''}AWSLogs/`;
 
     // S3 cannot publish to a queue encrypted with the AWS-managed key alias/aws/sqs: use SQS-managed SSE.
@@ -82,10 +110,16 @@ export class LogSource extends Construct {
     // configured outside this stack are kept. S3 refuses overlapping prefix/suffix rules for the same event type:
     // a bucket that already sends the same keys elsewhere needs SNS or EventBridge fan-out instead.
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
-    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new QueueFromBucketOfThisAccount(this.queue), {
-      prefix: this.objectsPrefix,
-      ...(props.logSuffix ? { suffix: props.logSuffix } : {}),
-    });
+    // One rule per suffix: S3 filters match one prefix and one suffix each. Rules for different suffixes of the same
+    // prefix do not overlap as long as neither suffix ends with the other (checked above).
+    const destination = new QueueFromBucketOfThisAccount(this.queue);
+    for (const suffix of new Set(props.logSuffixes)) {
+      this.bucket.addEventNotification(EventType.OBJECT_CREATED, destination, { prefix: this.objectsPrefix, suffix });
+    }
+  }
+
+  private allowNlbLogDelivery(bucket: Bucket): void {
+    for (const statement of nlbLogDeliveryStatements(bucket, this.objectsPrefix)) bucket.addToResourcePolicy(statement);
   }
 
   /**
@@ -113,6 +147,7 @@ export class LogSource extends Construct {
         resources: [bucket.arnForObjects(`${this.objectsPrefix}${Aws.ACCOUNT_ID}/*`)],
       }),
     );
+    if (props.allowNlbLogDelivery) this.allowNlbLogDelivery(bucket);
     if (!props.serverAccessLogsBucket) {
       acknowledge(
         bucket,
@@ -122,6 +157,38 @@ export class LogSource extends Construct {
     }
     return bucket;
   }
+}
+
+/**
+ * The statements AWS documents for NLB access logs, which the CloudWatch Logs delivery service writes: it checks the
+ * bucket ACL, then writes with `bucket-owner-full-control`, both only for this account's deliveries.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html
+ */
+function nlbLogDeliveryStatements(bucket: IBucket, objectsPrefix: string): PolicyStatement[] {
+  const principal = new ServicePrincipal('delivery.logs.amazonaws.com');
+  const conditions = {
+    StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+    ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:*` },
+  };
+  return [
+    new PolicyStatement({
+      sid: 'AllowNlbLogDeliveryAclCheck',
+      principals: [principal],
+      actions: ['s3:GetBucketAcl'],
+      resources: [bucket.bucketArn],
+      conditions,
+    }),
+    new PolicyStatement({
+      sid: 'AllowNlbLogDeliveryWrite',
+      principals: [principal],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(`${objectsPrefix}${Aws.ACCOUNT_ID}/*`)],
+      conditions: {
+        ...conditions,
+        StringEquals: { ...conditions.StringEquals, 's3:x-amz-acl': 'bucket-owner-full-control' },
+      },
+    }),
+  ];
 }
 
 /**

@@ -26,11 +26,13 @@ import {
   type CheckMetricName,
   METRICS,
   METRICS_CHECK_SERVICE,
+  METRICS_LOG_TYPE_DIMENSION,
   METRICS_NAMESPACE,
   type MetricName,
   metricsDimensions,
+  PER_LOG_TYPE_METRICS,
 } from '../lambda/ingest/metrics-contract';
-import { QUERY_NAMES } from './athena-queries';
+import type { LogSchema, LogTypeId } from '../lambda/schema/types';
 import { DEFAULTS } from './config';
 
 /** Period of most alarms and dashboard graphs. */
@@ -46,7 +48,6 @@ export class PipelineMetrics {
       readonly queue: IQueue;
       readonly deadLetterQueue: IQueue;
       readonly function: IFunction;
-      readonly deliveryStreamName: string;
       /** The stack whose function emits the handler metrics (their `Stack` dimension). */
       readonly stackName: string;
       /** The object ledger table. */
@@ -131,58 +132,58 @@ export class PipelineMetrics {
    * Rows Firehose could not write to the Iceberg table; they went to the error prefix of the lake bucket (sum).
    * @see https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html
    */
-  firehoseFailedRows(): IMetric {
-    return this.firehose('DeliveryToIceberg.FailedRowCount', Stats.SUM, 'Failed rows');
+  firehoseFailedRows(stream: string): IMetric {
+    return this.firehose(stream, 'DeliveryToIceberg.FailedRowCount', Stats.SUM, 'Failed rows');
   }
 
   /**
    * Rows Firehose wrote to the Iceberg table (sum).
    * @see https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html
    */
-  firehoseSuccessfulRows(): IMetric {
-    return this.firehose('DeliveryToIceberg.SuccessfulRowCount', Stats.SUM, 'Delivered rows');
+  firehoseSuccessfulRows(stream: string): IMetric {
+    return this.firehose(stream, 'DeliveryToIceberg.SuccessfulRowCount', Stats.SUM, 'Delivered rows');
   }
 
   /**
    * Age of the oldest record in Firehose not yet delivered to the table, in seconds (maximum).
    * @see https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-metric.html
    */
-  firehoseDataFreshness(): IMetric {
-    return this.firehose('DeliveryToIceberg.DataFreshness', Stats.MAXIMUM, 'Data freshness (s)');
+  firehoseDataFreshness(stream: string): IMetric {
+    return this.firehose(stream, 'DeliveryToIceberg.DataFreshness', Stats.MAXIMUM, 'Data freshness (s)');
   }
 
   /**
    * Records Firehose refused because the stream's throughput limits were exceeded (sum).
    * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
    */
-  firehoseThrottledRecords(): IMetric {
-    return this.firehose('ThrottledRecords', Stats.SUM, 'Throttled records');
+  firehoseThrottledRecords(stream: string): IMetric {
+    return this.firehose(stream, 'ThrottledRecords', Stats.SUM, 'Throttled records');
   }
 
   /**
    * Bytes put into the stream (sum).
    * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
    */
-  firehoseIncomingBytes(): IMetric {
-    return this.firehose('IncomingBytes', Stats.SUM, 'Incoming bytes');
+  firehoseIncomingBytes(stream: string): IMetric {
+    return this.firehose(stream, 'IncomingBytes', Stats.SUM, 'Incoming bytes');
   }
 
   /**
    * The stream's current ingestion limit in bytes per second (average).
    * @see https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
    */
-  firehoseBytesPerSecondLimit(): IMetric {
-    return this.firehose('BytesPerSecondLimit', Stats.AVERAGE, 'Bytes/s limit');
+  firehoseBytesPerSecondLimit(stream: string): IMetric {
+    return this.firehose(stream, 'BytesPerSecondLimit', Stats.AVERAGE, 'Bytes/s limit');
   }
 
   /**
    * Incoming bytes per second as a percentage of `BytesPerSecondLimit`: the alarm AWS recommends for Firehose.
    * @see https://docs.aws.amazon.com/firehose/latest/dev/firehose-cloudwatch-metrics-best-practices.html
    */
-  firehoseIncomingBytesPercentOfLimit(): IMetric {
+  firehoseIncomingBytesPercentOfLimit(stream: string): IMetric {
     return new MathExpression({
       expression: '100 * (bytes / PERIOD(bytes)) / limit',
-      usingMetrics: { bytes: this.firehoseIncomingBytes(), limit: this.firehoseBytesPerSecondLimit() },
+      usingMetrics: { bytes: this.firehoseIncomingBytes(stream), limit: this.firehoseBytesPerSecondLimit(stream) },
       period: PERIOD,
       label: 'Incoming bytes, % of limit',
     });
@@ -190,17 +191,24 @@ export class PipelineMetrics {
 
   /**
    * One of the ingest handler's EMF metrics (lambda/ingest/metrics-contract.ts), summed, of this stack's function only
-   * (the `Stack` dimension): every alarm and graph on handler metrics goes through here.
+   * (the `Stack` dimension): every alarm and graph on handler metrics goes through here. With a log type, the series
+   * of that type only (the `LogType` dimension, published for PER_LOG_TYPE_METRICS).
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
    */
-  handler(name: MetricName, period: Duration = PERIOD): IMetric {
+  handler(name: MetricName, period: Duration = PERIOD, logType?: LogTypeId): IMetric {
+    if (logType !== undefined && !(PER_LOG_TYPE_METRICS as readonly string[]).includes(name)) {
+      throw new Error(`${name} is not published per log type (PER_LOG_TYPE_METRICS)`);
+    }
     return new Metric({
       namespace: METRICS_NAMESPACE,
       metricName: name,
-      dimensionsMap: metricsDimensions(this.sources.stackName),
+      dimensionsMap: {
+        ...metricsDimensions(this.sources.stackName),
+        ...(logType ? { [METRICS_LOG_TYPE_DIMENSION]: logType } : {}),
+      },
       statistic: Stats.SUM,
       period,
-      label: `${name} (${METRICS[name]})`,
+      label: logType ? `${name}, ${logType}` : `${name} (${METRICS[name]})`,
     });
   }
 
@@ -208,12 +216,15 @@ export class PipelineMetrics {
    * Rejected lines as a percentage of lines read, from the handler's EMF metrics; 0 when nothing was read.
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
    */
-  rejectRatePercent(period: Duration = PERIOD): IMetric {
+  rejectRatePercent(period: Duration = PERIOD, logType?: LogTypeId): IMetric {
     return new MathExpression({
       expression: 'IF(lines > 0, 100 * FILL(rejects, 0) / lines, 0)',
-      usingMetrics: { lines: this.handler('Lines', period), rejects: this.handler('Rejects', period) },
+      usingMetrics: {
+        lines: this.handler('Lines', period, logType),
+        rejects: this.handler('Rejects', period, logType),
+      },
       period,
-      label: 'Rejected lines (%)',
+      label: logType ? `Rejected lines (%), ${logType}` : 'Rejected lines (%)',
     });
   }
 
@@ -318,11 +329,12 @@ export class PipelineMetrics {
     return this.sources.ledgerTable;
   }
 
-  private firehose(metricName: string, statistic: string, label: string): IMetric {
+  /** A metric of one Firehose stream (each log type has its own). */
+  private firehose(stream: string, metricName: string, statistic: string, label: string): IMetric {
     return new Metric({
       namespace: 'AWS/Firehose',
       metricName,
-      dimensionsMap: { DeliveryStreamName: this.sources.deliveryStreamName },
+      dimensionsMap: { DeliveryStreamName: stream },
       statistic,
       period: PERIOD,
       label,
@@ -330,25 +342,53 @@ export class PipelineMetrics {
   }
 }
 
-/** The alarms, by id. Each alarm is named `<stackName>-<id>`; the README runbook refers to these ids. */
-export const ALARM_IDS = [
+/** The alarms of the whole pipeline, each named `<stackName>-<id>`; the README runbook refers to these ids. */
+export const STACK_ALARM_IDS = [
   'IngestBacklog',
   'DeadLetters',
   'IngestErrors',
   'IngestThrottles',
   'IngestDurationNearTimeout',
+  'NoData',
+  'ObjectsNotInPipeline',
+  'CompletenessCheckFailing',
+] as const;
+
+/**
+ * The alarms of one log type (its Firehose stream and its share of the handler's lines), one set per enabled type,
+ * each named `<stackName>-<id>-<logType>`.
+ */
+export const LOG_TYPE_ALARM_IDS = [
   'FirehoseFailedRows',
   'FirehoseThrottled',
   'FirehoseNearThroughputLimit',
   'DataFreshness',
   'RejectRate',
   'FormatDrift',
-  'NoData',
-  'ObjectsNotInPipeline',
-  'CompletenessCheckFailing',
 ] as const;
 
-export type AlarmId = (typeof ALARM_IDS)[number];
+export const ALARM_IDS = [...STACK_ALARM_IDS, ...LOG_TYPE_ALARM_IDS] as const;
+
+export type StackAlarmId = (typeof STACK_ALARM_IDS)[number];
+export type LogTypeAlarmId = (typeof LOG_TYPE_ALARM_IDS)[number];
+export type AlarmId = StackAlarmId | LogTypeAlarmId;
+
+/** The name of an alarm: `<stackName>-<id>`, and `-<logType>` for the alarms of one log type. */
+export function alarmName(stackName: string, id: AlarmId, logType?: LogTypeId): string {
+  return logType ? `${stackName}-${id}-${logType}` : `${stackName}-${id}`;
+}
+
+/** One log type the stack ingests, as monitoring sees it. */
+export interface MonitoredLogType {
+  /** The log type's schema (id, title, schema module, AWS documentation page). */
+  readonly schema: LogSchema;
+  /** Its Firehose stream. */
+  readonly deliveryStreamName: string;
+  /** Its Glue table (for alarm texts). */
+  readonly tableName: string;
+  /** Name of its saved Athena query that shows lines with extra fields (the FormatDrift alarm points at it). */
+  readonly formatDriftQueryName: string;
+}
 
 export interface MonitoringProps {
   /** The queue of S3 notifications the ingest function consumes. */
@@ -361,8 +401,8 @@ export interface MonitoringProps {
   readonly functionTimeout: Duration;
   /** The ingest function's `maxReceiveCount` before a message is dead-lettered (for the alarm text). */
   readonly maxReceiveCount: number;
-  /** Name of the Firehose stream. */
-  readonly deliveryStreamName: string;
+  /** The log types the stack ingests, each with its stream: one set of LOG_TYPE_ALARM_IDS alarms each (at least one). */
+  readonly logTypes: readonly MonitoredLogType[];
   /**
    * Address subscribed to the alarm topic (AWS sends a confirmation mail first).
    * @default - no subscription; subscribe to the topic yourself
@@ -429,24 +469,24 @@ export class Monitoring extends Construct {
   readonly topic: Topic;
   readonly dashboard: Dashboard;
   readonly metrics: PipelineMetrics;
-  /** The alarms by id (NoData only when configured). */
-  readonly alarms: ReadonlyMap<AlarmId, Alarm>;
+  /** The alarms by name without the stack prefix: `<id>` or `<id>-<logType>` (NoData only when configured). */
+  readonly alarms: ReadonlyMap<string, Alarm>;
   /** Console URL of the dashboard. */
   readonly dashboardUrl: string;
 
-  private readonly alarmMap = new Map<AlarmId, Alarm>();
+  private readonly alarmMap = new Map<string, Alarm>();
   private readonly action: SnsAction;
   private readonly stackName: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    if (props.logTypes.length === 0) throw new Error('Monitoring: logTypes must name at least one log type');
     this.stackName = Stack.of(this).stackName;
     this.alarms = this.alarmMap;
     this.metrics = new PipelineMetrics({
       queue: props.queue,
       deadLetterQueue: props.deadLetterQueue,
       function: props.function,
-      deliveryStreamName: props.deliveryStreamName,
       stackName: this.stackName,
       ledgerTable: props.ledgerTable,
       checkFunction: props.completenessCheck?.function,
@@ -481,10 +521,11 @@ export class Monitoring extends Construct {
     this.dashboardUrl = `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboard.dashboardName}`;
   }
 
-  /** The alarm with this id (throws if it was not created). */
-  alarm(id: AlarmId): Alarm {
-    const alarm = this.alarmMap.get(id);
-    if (!alarm) throw new Error(`no alarm ${id}`);
+  /** The alarm with this id, of this log type for LOG_TYPE_ALARM_IDS (throws if it was not created). */
+  alarm(id: AlarmId, logType?: LogTypeId): Alarm {
+    const key = alarmName('', id, logType).slice(1);
+    const alarm = this.alarmMap.get(key);
+    if (!alarm) throw new Error(`no alarm ${key}`);
     return alarm;
   }
 
@@ -561,76 +602,7 @@ export class Monitoring extends Construct {
         'functionTimeoutSeconds; check the Firehose alarms, since slow or throttled PutRecordBatch calls also ' +
         'stretch invocations.',
     });
-    this.addAlarm('FirehoseFailedRows', {
-      metric: m.firehoseFailedRows(),
-      threshold: 1,
-      comparisonOperator: GTE,
-      evaluationPeriods: 1,
-      description:
-        'Firehose failed rows: Firehose could not write rows to the Iceberg table after retrying and wrote them to ' +
-        'the firehose-errors/ prefix of the lake bucket instead; they are missing from the table. Do: run ' +
-        'alb-iceberg errors on the lake bucket to see the error codes (e.g. Iceberg.NoSuchTable, Glue.AccessDenied, ' +
-        'S3.AccessDenied) and the Firehose log group; fix the cause (table, permissions, Lake Formation grants), ' +
-        'then run alb-iceberg redrive to send the failed rows again.',
-    });
-    this.addAlarm('FirehoseThrottled', {
-      metric: m.firehoseThrottledRecords(),
-      threshold: 1,
-      comparisonOperator: GTE,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      description:
-        'Firehose throttling: the stream refused records in two of the last three 5-minute periods because a ' +
-        'throughput limit (bytes, records or requests per second) was exceeded. The ingest function retries with ' +
-        'backoff, so nothing is lost yet, but ingestion slows and invocations get longer. Do: compare IncomingBytes ' +
-        'with BytesPerSecondLimit on the dashboard; lower maxConcurrency to smooth the load, or request a higher ' +
-        'Firehose limit (Service Quotas or the Firehose limits form).',
-    });
-    this.addAlarm('FirehoseNearThroughputLimit', {
-      metric: m.firehoseIncomingBytesPercentOfLimit(),
-      threshold: limitPercent,
-      comparisonOperator: GT,
-      evaluationPeriods: 3,
-      description:
-        `Firehose near its throughput limit: incoming bytes per second above ${limitPercent}% of the stream's ` +
-        'BytesPerSecondLimit for 15 minutes. Throttling (FirehoseThrottled) follows if traffic grows. Do: request a ' +
-        'higher limit before it is reached (Service Quotas or the Firehose limits form), or lower maxConcurrency ' +
-        'if the peak is a backfill that may take longer.',
-    });
-    this.addAlarm('DataFreshness', {
-      metric: m.firehoseDataFreshness(),
-      threshold: freshness.toSeconds(),
-      comparisonOperator: GT,
-      evaluationPeriods: 1,
-      description:
-        `Stale data: Firehose holds records older than ${freshness.toHumanString()} that it has not yet committed to the ` +
-        'Iceberg table, so queries miss recent requests. Firehose is retrying deliveries (table, Glue or S3 errors) ' +
-        'or cannot keep up. Do: check the Firehose log group and FirehoseFailedRows; verify the Glue table exists and ' +
-        'the Firehose role may update it; look for Glue or S3 incidents in AWS Health.',
-    });
-    this.addAlarm('RejectRate', {
-      metric: m.rejectRatePercent(Duration.minutes(15)),
-      threshold: rejectPercent,
-      comparisonOperator: GT,
-      evaluationPeriods: 2,
-      description:
-        `Rejected lines: more than ${rejectPercent}% of log lines could not be parsed for 30 minutes. They are not ` +
-        'in the table; each source file has a rejects object (file, line number, reason, raw text) under the ' +
-        'rejects/ prefix of the lake bucket. Do: run alb-iceberg errors on the lake bucket to see the reasons and ' +
-        'samples; if ALB changed a field format, fix the parser and re-ingest the affected files with alb-iceberg ' +
-        'backfill.',
-    });
-    this.addAlarm('FormatDrift', {
-      metric: m.handler('ExtraFieldLines', Duration.hours(1)),
-      threshold: 1,
-      comparisonOperator: GTE,
-      evaluationPeriods: 1,
-      description:
-        'Format drift: log lines in the last hour carried fields after the last known one; AWS probably added a ' +
-        'field to ALB access logs. Nothing is lost: the extra text is kept in the extra_fields column. Do: run the ' +
-        `Athena saved query "${QUERY_NAMES.formatDrift}" to see the new values, compare with the ALB access-log ` +
-        'documentation, then add the field as a new column (next field id) in lambda/schema/alb-access.ts and deploy.',
-    });
+    for (const t of props.logTypes) this.createLogTypeAlarms(t, { freshness, limitPercent, rejectPercent });
     if (props.noDataPeriod) {
       this.addAlarm('NoData', {
         metric: m.handler('RecordsSent', props.noDataPeriod),
@@ -647,6 +619,98 @@ export class Monitoring extends Construct {
       });
     }
     if (props.completenessCheck) this.createCheckAlarms(props.completenessCheck.interval);
+  }
+
+  /** The alarms of one log type: its Firehose stream, its rejected lines and its format drift. */
+  private createLogTypeAlarms(
+    t: MonitoredLogType,
+    limits: { readonly freshness: Duration; readonly limitPercent: number; readonly rejectPercent: number },
+  ): void {
+    const m = this.metrics;
+    const { freshness, limitPercent, rejectPercent } = limits;
+    const type = t.schema.id;
+    const title = t.schema.title;
+    const stream = t.deliveryStreamName;
+    const GTE = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    const GT = ComparisonOperator.GREATER_THAN_THRESHOLD;
+    this.addAlarm('FirehoseFailedRows', {
+      logType: type,
+      metric: m.firehoseFailedRows(stream),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 1,
+      description:
+        `Firehose failed rows (${title}): Firehose could not write rows to the Iceberg table ${t.tableName} after ` +
+        `retrying and wrote them to the firehose-errors/${t.tableName}/ prefix of the lake bucket instead; they are ` +
+        'missing from the table. Do: run alb-iceberg errors on the lake bucket to see the error codes (e.g. Iceberg.NoSuchTable, Glue.AccessDenied, ' +
+        'S3.AccessDenied) and the Firehose log group; fix the cause (table, permissions, Lake Formation grants), ' +
+        `then run alb-iceberg redrive --prefix firehose-errors/${t.tableName}/ --stream <its stream> to send the ` +
+        'failed rows again.',
+    });
+    this.addAlarm('FirehoseThrottled', {
+      logType: type,
+      metric: m.firehoseThrottledRecords(stream),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      description:
+        `Firehose throttling (${title}): the stream refused records in two of the last three 5-minute periods because a ` +
+        'throughput limit (bytes, records or requests per second) was exceeded. The ingest function retries with ' +
+        'backoff, so nothing is lost yet, but ingestion slows and invocations get longer. Do: compare IncomingBytes ' +
+        'with BytesPerSecondLimit on the dashboard; lower maxConcurrency to smooth the load, or request a higher ' +
+        'Firehose limit (Service Quotas or the Firehose limits form).',
+    });
+    this.addAlarm('FirehoseNearThroughputLimit', {
+      logType: type,
+      metric: m.firehoseIncomingBytesPercentOfLimit(stream),
+      threshold: limitPercent,
+      comparisonOperator: GT,
+      evaluationPeriods: 3,
+      description:
+        `Firehose near its throughput limit (${title}): incoming bytes per second above ${limitPercent}% of the stream's ` +
+        'BytesPerSecondLimit for 15 minutes. Throttling (FirehoseThrottled) follows if traffic grows. Do: request a ' +
+        'higher limit before it is reached (Service Quotas or the Firehose limits form), or lower maxConcurrency ' +
+        'if the peak is a backfill that may take longer.',
+    });
+    this.addAlarm('DataFreshness', {
+      logType: type,
+      metric: m.firehoseDataFreshness(stream),
+      threshold: freshness.toSeconds(),
+      comparisonOperator: GT,
+      evaluationPeriods: 1,
+      description:
+        `Stale data (${title}): Firehose holds records older than ${freshness.toHumanString()} that it has not yet ` +
+        `committed to the Iceberg table ${t.tableName}, so queries miss recent requests. Firehose is retrying deliveries (table, Glue or S3 errors) ` +
+        'or cannot keep up. Do: check the Firehose log group and FirehoseFailedRows; verify the Glue table exists and ' +
+        'the Firehose role may update it; look for Glue or S3 incidents in AWS Health.',
+    });
+    this.addAlarm('RejectRate', {
+      logType: type,
+      metric: m.rejectRatePercent(Duration.minutes(15), type),
+      threshold: rejectPercent,
+      comparisonOperator: GT,
+      evaluationPeriods: 2,
+      description:
+        `Rejected lines (${title}): more than ${rejectPercent}% of its log lines could not be parsed for 30 minutes. ` +
+        'They are not in the table; each source file has a rejects object (file, line number, reason, raw text) under the ' +
+        'rejects/ prefix of the lake bucket. Do: run alb-iceberg errors on the lake bucket to see the reasons and ' +
+        'samples; if AWS changed a field format, fix the parser and re-ingest the affected files with alb-iceberg ' +
+        'backfill.',
+    });
+    this.addAlarm('FormatDrift', {
+      logType: type,
+      metric: m.handler('ExtraFieldLines', Duration.hours(1), type),
+      threshold: 1,
+      comparisonOperator: GTE,
+      evaluationPeriods: 1,
+      description:
+        `Format drift (${title}): log lines in the last hour carried fields after the last known one; AWS probably ` +
+        `added a field to this log type. Nothing is lost: the extra text is kept in the extra_fields column of ` +
+        `${t.tableName}. Do: run the Athena saved query "${t.formatDriftQueryName}" to see the new values, compare ` +
+        `with ${t.schema.docUrl}, then add the field as a new column (next field id) in ` +
+        `lambda/schema/${type}.ts and deploy.`,
+    });
   }
 
   /**
@@ -689,6 +753,8 @@ export class Monitoring extends Construct {
   private addAlarm(
     id: AlarmId,
     spec: {
+      /** The log type the alarm concerns, for LOG_TYPE_ALARM_IDS. */
+      readonly logType?: LogTypeId;
       readonly metric: IMetric;
       readonly threshold: number;
       readonly comparisonOperator: ComparisonOperator;
@@ -698,8 +764,11 @@ export class Monitoring extends Construct {
       readonly description: string;
     },
   ): void {
-    const alarm = new Alarm(this, id, {
-      alarmName: `${this.stackName}-${id}`,
+    const name = alarmName(this.stackName, id, spec.logType);
+    // The alarms of ALB access logs keep the construct ids they had when it was the only type.
+    const constructId = spec.logType && spec.logType !== 'alb-access' ? `${id}-${spec.logType}` : id;
+    const alarm = new Alarm(this, constructId, {
+      alarmName: name,
       alarmDescription: spec.description,
       metric: spec.metric,
       threshold: spec.threshold,
@@ -711,18 +780,13 @@ export class Monitoring extends Construct {
     });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
-    this.alarmMap.set(id, alarm);
+    this.alarmMap.set(name.slice(this.stackName.length + 1), alarm);
   }
 
   private createDashboard(props: MonitoringProps): Dashboard {
     const m = this.metrics;
-    const alarm = (id: AlarmId) => this.alarmMap.get(id);
-    const line = (id: AlarmId, label: string) => {
-      const a = alarm(id);
-      return a ? [{ value: a.toAnnotation().value, label }] : [];
-    };
-    const graph = (title: string, left: IMetric[], extra: Partial<GraphWidgetProps> = {}) =>
-      new GraphWidget({ title, left, width: 8, height: 6, ...extra });
+    const line = (id: AlarmId, label: string) => this.annotation(id, label);
+    const graph = dashboardGraph;
 
     const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `${this.stackName}-${Aws.REGION}`,
@@ -731,9 +795,10 @@ export class Monitoring extends Construct {
     dashboard.addWidgets(
       new TextWidget({
         markdown:
-          `# ${this.stackName}: ALB access logs to Iceberg\n` +
-          'S3 log bucket → SQS ingest queue → ingest Lambda → Firehose → Iceberg table (Athena). Read top to bottom: ' +
-          'a problem usually shows first where it starts. Each alarm description says what it means and what to do.',
+          `# ${this.stackName}: load balancer logs to Iceberg\n` +
+          'S3 log bucket → SQS ingest queue → ingest Lambda → one Firehose stream and Iceberg table per log type ' +
+          '(Athena). Read top to bottom: a problem usually shows first where it starts; each log type has its own ' +
+          'rows at the end. Each alarm description says what it means and what to do.',
         width: 24,
         height: 2,
       }),
@@ -771,9 +836,7 @@ export class Monitoring extends Construct {
       }),
     );
     dashboard.addWidgets(
-      graph('Handler: rejected lines (%)', [m.rejectRatePercent()], {
-        leftAnnotations: line('RejectRate', 'alarm (15-min periods)'),
-      }),
+      graph('Handler: rejected lines (%), all types', [m.rejectRatePercent()]),
       graph('Handler: bytes (compressed in, raw, Firehose records)', [
         m.handler('BytesIn'),
         m.handler('RawBytes'),
@@ -783,18 +846,6 @@ export class Monitoring extends Construct {
     );
     dashboard.addWidgets(
       graph('Handler: Firehose retries and throttles', [m.handler('Retries'), m.handler('Throttles')]),
-      graph('Firehose: incoming bytes, % of limit', [m.firehoseIncomingBytesPercentOfLimit()], {
-        leftAnnotations: line('FirehoseNearThroughputLimit', 'alarm'),
-        right: [m.firehoseThrottledRecords()],
-      }),
-      graph('Firehose: rows delivered and failed', [m.firehoseSuccessfulRows()], {
-        right: [m.firehoseFailedRows()],
-      }),
-    );
-    dashboard.addWidgets(
-      graph('Firehose: data freshness (s)', [m.firehoseDataFreshness()], {
-        leftAnnotations: line('DataFreshness', 'alarm'),
-      }),
       graph(
         'Handler: object ledger',
         [
@@ -806,6 +857,7 @@ export class Monitoring extends Construct {
         { right: [m.handler('LedgerErrors')] },
       ),
     );
+    for (const t of props.logTypes) this.addLogTypeRows(dashboard, t);
     // One graph each: both expressions name their per-operation metrics alike (getitem, ...), which one graph refuses.
     if (props.ledgerTable) {
       dashboard.addWidgets(
@@ -832,4 +884,47 @@ export class Monitoring extends Construct {
     }
     return dashboard;
   }
+
+  /** A horizontal alarm line for a graph, when that alarm exists. */
+  private annotation(id: AlarmId, label: string, logType?: LogTypeId) {
+    const a = this.alarmMap.get(alarmName('', id, logType).slice(1));
+    return a ? [{ value: a.toAnnotation().value, label }] : [];
+  }
+
+  /** Two dashboard rows per log type: its lines through the handler, then its Firehose stream. */
+  private addLogTypeRows(dashboard: Dashboard, t: MonitoredLogType): void {
+    const m = this.metrics;
+    const type = t.schema.id;
+    const stream = t.deliveryStreamName;
+    const title = `${t.schema.title} (${t.tableName})`;
+    dashboard.addWidgets(
+      new TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }),
+      dashboardGraph(
+        `${title}: lines and records`,
+        [m.handler('Lines', PERIOD, type), m.handler('RecordsSent', PERIOD, type)],
+        {
+          right: [m.handler('Rejects', PERIOD, type), m.handler('ExtraFieldLines', PERIOD, type)],
+        },
+      ),
+      dashboardGraph(`${title}: rejected lines (%)`, [m.rejectRatePercent(PERIOD, type)], {
+        leftAnnotations: this.annotation('RejectRate', 'alarm (15-min periods)', type),
+      }),
+      dashboardGraph(`${title}: objects ingested`, [m.handler('ObjectsIngested', PERIOD, type)]),
+      dashboardGraph(`${title}: Firehose incoming bytes, % of limit`, [m.firehoseIncomingBytesPercentOfLimit(stream)], {
+        leftAnnotations: this.annotation('FirehoseNearThroughputLimit', 'alarm', type),
+        right: [m.firehoseThrottledRecords(stream)],
+      }),
+      dashboardGraph(`${title}: Firehose rows delivered and failed`, [m.firehoseSuccessfulRows(stream)], {
+        right: [m.firehoseFailedRows(stream)],
+      }),
+      dashboardGraph(`${title}: Firehose data freshness (s)`, [m.firehoseDataFreshness(stream)], {
+        leftAnnotations: this.annotation('DataFreshness', 'alarm', type),
+      }),
+    );
+  }
+}
+
+/** A graph of the dashboard's grid (three per row). */
+function dashboardGraph(title: string, left: IMetric[], extra: Partial<GraphWidgetProps> = {}): GraphWidget {
+  return new GraphWidget({ title, left, width: 8, height: 6, ...extra });
 }

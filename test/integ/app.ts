@@ -17,9 +17,11 @@ const stack = new AlbIcebergStack(app, config.stackName, {
 });
 const update = process.env.INTEG_TABLE_UPDATE;
 if (update) {
-  stack.table.table.addPropertyOverride(
-    'OpenTableFormatInput.IcebergInput.IcebergTableInput.Properties.integ-update',
-    update,
-  );
+  stack
+    .resourcesOf('alb-access')
+    .table.table.addPropertyOverride(
+      'OpenTableFormatInput.IcebergInput.IcebergTableInput.Properties.integ-update',
+      update,
+    );
 }
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

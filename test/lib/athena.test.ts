@@ -4,15 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/alb-access';
-import {
-  athenaQueries,
-  dedupViewName,
-  LINE_IDENTITY,
-  type NamedQuerySpec,
-  QUERY_NAMES,
-} from '../../lib/athena-queries';
+import { ALB_ACCESS, COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/alb-access';
+import { LOG_SCHEMAS, logSchemaOf } from '../../lambda/schema/log-types';
 import { DEFAULTS } from '../../lib/config';
+import { athenaQueries, dedupViewName, type NamedQuerySpec, QUERY_NAMES } from '../../lib/queries';
 import { logicalId, onlyResource, resourcesOfType, synth } from './helpers';
 
 const ref = (id: string) => ({ Ref: id });
@@ -27,7 +22,8 @@ const SQL_WORDS = new Set(
     'select distinct from where and or not is null as group by order desc having limit',
     'interval hour day minute localtimestamp current_date cast timestamp create replace view over partition',
     'optimize rewrite data using bin_pack vacuum',
-    'count count_if sum max array_sort array_agg date_trunc approx_percentile arbitrary strpos row_number',
+    'count count_if sum max min array_sort array_agg date_trunc approx_percentile arbitrary strpos row_number',
+    'substr like join on',
   ]
     .join(' ')
     .split(' '),
@@ -75,9 +71,21 @@ describe('Athena with the default configuration', () => {
     template.hasResource('AWS::Athena::WorkGroup', { DeletionPolicy: 'Delete' });
   });
 
-  it('saves every named query in the workgroup, on the configured database', () => {
-    assert.equal(queries.length, Object.keys(QUERY_NAMES).length);
-    assert.deepEqual(queries.map((q) => q.Name).sort(), Object.values(QUERY_NAMES).sort());
+  const defaultTables = DEFAULTS.logTypes.map((id) => {
+    const schema = logSchemaOf(id);
+    return { schema, tableName: id === 'alb-access' ? DEFAULTS.tableName : schema.defaultTableName };
+  });
+
+  it('saves every named query of every enabled table in the workgroup, on the configured database', () => {
+    const specs = athenaQueries(DEFAULTS.databaseName, defaultTables);
+    assert.equal(queries.length, specs.length);
+    assert.deepEqual(queries.map((q) => q.Name).sort(), specs.map((s) => s.name).sort());
+    for (const name of Object.values(QUERY_NAMES))
+      assert.ok(
+        specs.some((s) => s.name === name),
+        name,
+      );
+    assert.equal(new Set(specs.map((s) => s.name)).size, specs.length, 'console names are unique');
     for (const q of queries) {
       assert.deepEqual(q.WorkGroup, ref(workGroupId), q.Name);
       assert.equal(q.Database, DEFAULTS.databaseName, q.Name);
@@ -86,8 +94,8 @@ describe('Athena with the default configuration', () => {
     }
   });
 
-  it('saves exactly the SQL of lib/athena-queries.ts', () => {
-    const specs = athenaQueries(DEFAULTS.databaseName, DEFAULTS.tableName);
+  it('saves exactly the SQL of lib/queries/', () => {
+    const specs = athenaQueries(DEFAULTS.databaseName, defaultTables);
     for (const spec of specs) {
       const saved = queries.find((q) => q.Name === spec.name);
       assert.equal(saved?.QueryString, spec.sql, spec.name);
@@ -101,10 +109,10 @@ describe('Athena with the default configuration', () => {
   });
 });
 
-describe('named queries', () => {
+describe('named queries of the ALB access table', () => {
   const database = 'edge_logs';
   const table = 'alb_prod';
-  const specs = athenaQueries(database, table);
+  const specs = athenaQueries(database, [{ schema: ALB_ACCESS, tableName: table }]);
   const byKind = (kind: NamedQuerySpec['kind']) => specs.filter((s) => s.kind === kind);
   const time = `"${PARTITION_COLUMN}"`;
 
@@ -193,7 +201,7 @@ describe('named queries', () => {
   it('create a view that keeps each line once by its identity, with "time" in the window partition', () => {
     const sql = specs.find((s) => s.id === 'createDedupView')?.sql ?? '';
     assert.ok(sql.startsWith(`CREATE OR REPLACE VIEW "${database}"."${table}_dedup" AS\n`));
-    assert.deepEqual(LINE_IDENTITY, ['account_id', 'region', 'elb', 'source_file', 'line_number']);
+    assert.deepEqual(ALB_ACCESS.lineIdentity, ['account_id', 'region', 'elb', 'source_file', 'line_number']);
     assert.ok(
       sql.includes(`row_number() OVER (PARTITION BY account_id, region, elb, source_file, line_number, ${time})`),
     );
@@ -213,7 +221,95 @@ describe('named queries', () => {
         ?.sql.startsWith(`OPTIMIZE ${database}.${table} REWRITE DATA USING BIN_PACK`),
     );
     assert.equal(specs.find((s) => s.id === 'vacuum')?.sql, `VACUUM ${database}.${table}`);
-    assert.equal(athenaQueries('db', '_t').find((s) => s.id === 'vacuum')?.sql, 'VACUUM db.`_t`');
+    assert.equal(
+      athenaQueries('db', [{ schema: ALB_ACCESS, tableName: '_t' }]).find((s) => s.id === 'vacuum')?.sql,
+      'VACUUM db.`_t`',
+    );
+  });
+});
+
+describe('named queries of every log type', () => {
+  const database = 'lb_logs';
+  for (const schema of LOG_SCHEMAS) {
+    const table = schema.defaultTableName;
+    const specs = athenaQueries(database, [{ schema, tableName: table }]);
+    const known = new Set(schema.columns.map((c) => c.name));
+
+    describe(schema.id, () => {
+      it('has incident queries of its own, plus format drift, duplicates, the dedup view and maintenance', () => {
+        assert.ok(specs.filter((s) => s.kind === 'incident').length >= 4, 'two or more of its own, drift, duplicates');
+        for (const local of ['FormatDrift', 'Duplicates', 'CreateDedupView', 'Optimize', 'Vacuum']) {
+          const id = schema.id === 'alb-access' ? local[0]!.toLowerCase() + local.slice(1) : `${local}`;
+          assert.ok(
+            specs.some((s) => s.id.endsWith(id)),
+            `${schema.id}: ${local}`,
+          );
+        }
+        assert.ok(specs.every((s) => s.logTypes.length === 1 && s.logTypes[0] === schema.id));
+        if (schema.id !== 'alb-access') {
+          for (const spec of specs) assert.ok(spec.name.startsWith(`${table}: `), `${spec.name} says its table`);
+        }
+      });
+
+      it('reads its table, filters on "time" and quotes it', () => {
+        for (const spec of specs.filter((s) => s.kind !== 'maintenance')) {
+          assert.ok(spec.sql.includes(`FROM "${database}"."${table}"`), spec.name);
+          const unquoted = spec.sql.replaceAll('"time"', '').match(/\btime\b/gi);
+          assert.equal(unquoted, null, `${spec.name}: ${spec.sql}`);
+        }
+        for (const spec of specs.filter((s) => s.kind === 'incident')) {
+          assert.match(spec.sql, /\nWHERE "time" >= localtimestamp - INTERVAL '\d+' (HOUR|DAY)\n/, spec.name);
+        }
+      });
+
+      it('names only columns of its table', () => {
+        for (const spec of specs) {
+          const words = columnWords(spec, [database, table, dedupViewName(table)]);
+          assert.deepEqual(
+            words.filter((w) => !known.has(w)),
+            [],
+            spec.name,
+          );
+        }
+      });
+
+      it('has a dedup view over exactly its columns, by its line identity', () => {
+        const sql = specs.find((s) => s.kind === 'view')?.sql ?? '';
+        const identity = [...schema.lineIdentity, '"time"'].join(', ');
+        assert.ok(sql.includes(`row_number() OVER (PARTITION BY ${identity})`), sql);
+        const selected = sql.slice(sql.indexOf('SELECT'), sql.indexOf('FROM ('));
+        assert.deepEqual(
+          [...selected.matchAll(/"([a-z_0-9]+)"/g)].map((m) => m[1]),
+          schema.columns.map((c) => c.name),
+        );
+      });
+    });
+  }
+
+  it('refuses a query on a column its schema does not have', () => {
+    const nlb = logSchemaOf('nlb-access');
+    const renamed = { ...nlb, columns: nlb.columns.filter((c) => c.name !== 'client_ip') };
+    assert.throws(() => athenaQueries(database, [{ schema: renamed, tableName: 'nlb' }]), /has no column/);
+  });
+
+  it('joins ALB access and connection logs on conn_trace_id when both tables exist, each filtered on its time', () => {
+    const tables = (['alb-access', 'alb-connection'] as const).map((id) => ({
+      schema: logSchemaOf(id),
+      tableName: logSchemaOf(id).defaultTableName,
+    }));
+    const join = athenaQueries(database, tables).filter((s) => s.logTypes.length === 2);
+    assert.equal(join.length, 1);
+    const sql = join[0]!.sql;
+    assert.ok(sql.includes(`FROM "${database}"."access_logs" a\nJOIN "${database}"."connection_logs" c`), sql);
+    assert.ok(sql.includes('ON c.conn_trace_id = a.conn_trace_id'));
+    assert.match(sql, /WHERE a\."time" >= localtimestamp - INTERVAL '1' HOUR\n {2}AND c\."time" >= localtimestamp/);
+    const known = new Set([...ALB_ACCESS.columns, ...logSchemaOf('alb-connection').columns].map((c) => c.name));
+    const words = columnWords(join[0]!, [database, 'access_logs', 'connection_logs', 'a', 'c']);
+    assert.deepEqual(
+      words.filter((w) => !known.has(w)),
+      [],
+    );
+    assert.equal(athenaQueries(database, [tables[0]!]).filter((s) => s.logTypes.length === 2).length, 0);
   });
 });
 
@@ -233,7 +329,7 @@ describe('Athena with a configured database, table, stack name and scan limit', 
     assert.equal(configuration.BytesScannedCutoffPerQuery, 50 * GIB);
     for (const q of Object.values(resourcesOfType(template, 'AWS::Athena::NamedQuery'))) {
       assert.equal(q.Properties?.Database, 'edge_logs');
-      assert.match(q.Properties?.QueryString as string, /edge_logs"?\."?alb_prod/);
+      assert.match(q.Properties?.QueryString as string, /edge_logs"?\."?(alb_prod|[a-z_]+_logs)/);
     }
   });
 

@@ -224,6 +224,43 @@ describe('loadConfig', () => {
     assert.doesNotThrow(() => loadConfig(from(CDK_JSON_CONTEXT), cdkKeys));
   });
 
+  it('ingests every log type by default, and the types a list names (JSON array or comma-separated), in table order', () => {
+    assert.deepEqual(loadConfig(from({})).logTypes, [
+      'alb-access',
+      'alb-connection',
+      'alb-health-check',
+      'nlb-access',
+      'clb-access',
+    ]);
+    assert.deepEqual(loadConfig(from({ logTypes: 'nlb-access, alb-access' })).logTypes, ['alb-access', 'nlb-access']);
+    assert.deepEqual(loadConfig(from({ logTypes: ['clb-access'] })).logTypes, ['clb-access']);
+  });
+
+  it('rejects an unknown, repeated or empty log type list, naming the valid types', () => {
+    assertRejects(
+      { logTypes: 'alb-access,gwlb-flow' },
+      'logTypes',
+      /unknown log type "gwlb-flow"; the log types are alb-access, alb-connection/,
+    );
+    assertRejects({ logTypes: ['nlb-access', 'nlb-access'] }, 'logTypes', /names "nlb-access" twice/);
+    assertRejects({ logTypes: ' , ' }, 'logTypes', /at least one of alb-access/);
+    assertRejects({ logTypes: [1] }, 'logTypes', /expected a list of log types/);
+  });
+
+  it('rejects an ALB access table name that another type uses', () => {
+    assertRejects({ tableName: 'connection_logs' }, 'tableName', /is the table of ALB connection logs/);
+  });
+
+  it('tells a deployment that still sets logSuffix what replaced it', () => {
+    assert.throws(
+      () => loadConfig(from({ logSuffix: '.log.gz' }), ['logSuffix']),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.key === 'logSuffix' &&
+        /no longer a configuration key: .*logTypes/.test(error.message),
+    );
+  });
+
   it('rejects a batch size above 10 without a batching window', () => {
     assertRejects({ batchSize: '11', maxBatchingWindowSeconds: '0' }, 'batchSize', /maxBatchingWindowSeconds >= 1/);
   });

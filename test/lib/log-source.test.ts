@@ -11,6 +11,7 @@ import {
   asArray,
   logicalId,
   nagFindings,
+  onlyResource,
   type PolicyStatementJson,
   resourcesOfType,
   roleStatements,
@@ -64,7 +65,7 @@ describe('created log bucket (default configuration, environment-agnostic)', () 
 
   it('lets the ELB log-delivery service write to AWSLogs/<account>/ only, over TLS only', () => {
     const statements = logBucketPolicy(template, bucketId);
-    const allow = statements.filter((s) => s.Effect === 'Allow');
+    const allow = statements.filter((s) => s.Effect === 'Allow' && s.Sid === 'AllowElbLogDelivery');
     assert.equal(allow.length, 1);
     assert.deepEqual(allow[0]?.Principal, { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
     assert.equal(allow[0]?.Action, 's3:PutObject');
@@ -78,19 +79,56 @@ describe('created log bucket (default configuration, environment-agnostic)', () 
     );
   });
 
-  it('notifies the queue of new log objects (bucket owned by the stack: Managed)', () => {
+  it('lets the log delivery service write NLB access logs, for this account only, with bucket-owner-full-control', () => {
+    const statements = logBucketPolicy(template, bucketId);
+    const acl = statements.find((s) => s.Sid === 'AllowNlbLogDeliveryAclCheck');
+    const write = statements.find((s) => s.Sid === 'AllowNlbLogDelivery' + 'Write');
+    for (const s of [acl, write]) {
+      assert.deepEqual(s?.Principal, { Service: 'delivery.logs.amazonaws.com' });
+      assert.match(json(s?.Condition), /"aws:SourceAccount":\{"Ref":"AWS::AccountId"\}/);
+      assert.match(json(s?.Condition), /:logs:/);
+    }
+    assert.equal(acl?.Action, 's3:GetBucketAcl');
+    assert.deepEqual(acl?.Resource, arnOf(bucketId));
+    assert.equal(write?.Action, 's3:PutObject');
+    assert.match(json(write?.Condition), /"s3:x-amz-acl":"bucket-owner-full-control"/);
+    assert.deepEqual(write?.Resource, {
+      'Fn::Join': ['', [arnOf(bucketId), '/AWSLogs/', ref('AWS::AccountId'), '/*']],
+    });
+  });
+
+  it('notifies the queue of new log objects (bucket owned by the stack: Managed), .log.gz and .log', () => {
+    const rule = (suffix: string) =>
+      Match.objectLike({
+        Events: ['s3:ObjectCreated:*'],
+        Filter: {
+          Key: {
+            FilterRules: [
+              { Name: 'suffix', Value: suffix },
+              { Name: 'prefix', Value: 'AWSLogs/' },
+            ],
+          },
+        },
+      });
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: ref(bucketId),
       Managed: true,
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          Match.objectLike({
-            Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: Match.arrayWith([{ Name: 'prefix', Value: 'AWSLogs/' }]) } },
-          }),
-        ],
-      },
+      NotificationConfiguration: { QueueConfigurations: [rule('.log.gz'), rule('.log')] },
     });
+  });
+
+  it('outputs the commands that point ALBs, NLBs and Classic Load Balancers at it', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const alb = json(outputs.EnableAlbAccessLogs?.Value);
+    for (const kind of ['access_logs', 'connection_logs', 'health_check_logs']) {
+      assert.ok(alb.includes(`Key=${kind}.s3.enabled,Value=true`), kind);
+    }
+    assert.match(json(outputs.EnableNlbAccessLogs?.Value), /--load-balancer-arn <NLB_ARN>/);
+    assert.match(
+      json(outputs.EnableClbAccessLogs?.Value),
+      /aws elb modify-load-balancer-attributes --load-balancer-name <CLB_NAME>/,
+    );
+    assert.match(json(outputs.EnableClbAccessLogs?.Value), /EmitInterval/);
   });
 
   it('outputs the bucket and the command that points an ALB at it', () => {
@@ -136,15 +174,11 @@ describe('created log bucket with an ALB prefix, a region, server access logs, r
 
   it('watches and grants <prefix>/AWSLogs/', () => {
     assert.equal(stack.logSource.objectsPrefix, 'prod-alb/AWSLogs/');
-    template.hasResourceProperties('Custom::S3BucketNotifications', {
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          Match.objectLike({
-            Filter: { Key: { FilterRules: Match.arrayWith([{ Name: 'prefix', Value: 'prod-alb/AWSLogs/' }]) } },
-          }),
-        ],
-      },
-    });
+    const [, notifications] = onlyResource(template, 'Custom::S3BucketNotifications');
+    const rules = (notifications.Properties?.NotificationConfiguration as { QueueConfigurations: unknown[] })
+      .QueueConfigurations;
+    assert.equal(rules.length, 2);
+    for (const rule of rules) assert.match(json(rule), /\{"Name":"prefix","Value":"prod-alb\/AWSLogs\/"\}/);
     const allow = logBucketPolicy(template, bucketId).find((s) => s.Sid === 'AllowElbLogDelivery');
     assert.deepEqual(allow?.Resource, {
       'Fn::Join': ['', [arnOf(bucketId), '/prod-alb/AWSLogs/', ref('AWS::AccountId'), '/*']],

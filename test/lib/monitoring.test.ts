@@ -8,14 +8,16 @@ import {
   CHECK_METRICS,
   METRICS,
   METRICS_CHECK_SERVICE,
+  METRICS_LOG_TYPE_DIMENSION,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
   METRICS_SERVICE_DIMENSION,
   METRICS_STACK_DIMENSION,
 } from '../../lambda/ingest/metrics-contract';
-import { QUERY_NAMES } from '../../lib/athena-queries';
+import type { LogTypeId } from '../../lambda/schema/types';
 import { DEFAULTS } from '../../lib/config';
-import { ALARM_IDS, type AlarmId } from '../../lib/monitoring';
+import { type AlarmId, alarmName, LOG_TYPE_ALARM_IDS, STACK_ALARM_IDS } from '../../lib/monitoring';
+import { perTableQueryName, QueryTable } from '../../lib/queries';
 import {
   logicalId,
   nagFindings,
@@ -93,6 +95,16 @@ const emfDimensions = (stackName: string, metricName: string) =>
   handlerDimensions(stackName, metricName in CHECK_METRICS ? METRICS_CHECK_SERVICE : METRICS_SERVICE);
 
 /** Every handler (EMF) metric the alarms and the dashboard of a template use, with its dimensions. */
+/** The dimensions without a LogType dimension of a known type (the same object when there is none). */
+function withoutLogType(dimensions: unknown): unknown {
+  if (!Array.isArray(dimensions)) return dimensions;
+  const rest = dimensions.filter(
+    (d: { Name?: string; Value?: unknown }) =>
+      !(d.Name === METRICS_LOG_TYPE_DIMENSION && DEFAULTS.logTypes.includes(d.Value as LogTypeId)),
+  );
+  return rest.length === dimensions.length ? dimensions : rest;
+}
+
 function handlerMetricUses(
   template: ReturnType<typeof synth>['template'],
 ): { where: string; name: string; dimensions: unknown }[] {
@@ -139,8 +151,10 @@ describe('monitoring with the default configuration', () => {
   const { stack, template } = synth();
   const alarms = alarmsOf(template);
   const topicId = logicalId(stack.monitoring.topic);
-  const alarm = (id: AlarmId): AlarmJson => {
-    const found = alarms.get(`${DEFAULTS.stackName}-${id}`);
+  /** The alarm of this id; for a per-type alarm, of `logType` (ALB access logs unless given). */
+  const alarm = (id: AlarmId, logType: LogTypeId = 'alb-access'): AlarmJson => {
+    const perType = (LOG_TYPE_ALARM_IDS as readonly string[]).includes(id);
+    const found = alarms.get(alarmName(DEFAULTS.stackName, id, perType ? logType : undefined));
     assert.ok(found, `alarm ${id}`);
     return found;
   };
@@ -148,8 +162,8 @@ describe('monitoring with the default configuration', () => {
     queue: logicalId(stack.logSource.queue),
     dlq: logicalId(stack.logSource.deadLetterQueue),
     fn: logicalId(stack.ingest.function),
-    stream: logicalId(stack.deliveryStream.stream),
   };
+  const streamOf = (type: LogTypeId) => logicalId(stack.resourcesOf(type).deliveryStream.stream);
 
   /** Asserts the one metric of a single-metric alarm (flat form, or a Metrics list when the metric has a label). */
   function assertMetric(
@@ -180,20 +194,22 @@ describe('monitoring with the default configuration', () => {
     name,
     dimensions: { [METRICS_SERVICE_DIMENSION]: METRICS_SERVICE, [METRICS_STACK_DIMENSION]: DEFAULTS.stackName },
   });
-  const firehose = (name: string) => ({
-    namespace: 'AWS/Firehose',
-    name,
-    dimensions: { DeliveryStreamName: ref(ids.stream) },
+  it('has one alarm per stack id (except the opt-in NoData alarm) and one per log-type id and enabled type', () => {
+    const expected = [
+      ...STACK_ALARM_IDS.filter((id) => id !== 'NoData').map((id) => alarmName(DEFAULTS.stackName, id)),
+      ...DEFAULTS.logTypes.flatMap((type) => LOG_TYPE_ALARM_IDS.map((id) => alarmName(DEFAULTS.stackName, id, type))),
+    ];
+    assert.equal(alarms.size, expected.length);
+    assert.deepEqual([...alarms.keys()].sort(), expected.sort());
   });
 
-  it('has one alarm per id, except the opt-in NoData alarm', () => {
-    assert.equal(alarms.size, ALARM_IDS.length - 1);
-    assert.deepEqual(
-      [...alarms.keys()].sort(),
-      ALARM_IDS.filter((id) => id !== 'NoData')
-        .map((id) => `${DEFAULTS.stackName}-${id}`)
-        .sort(),
-    );
+  it('names the log type in the name and the description of each of its alarms', () => {
+    for (const type of DEFAULTS.logTypes) {
+      const title = stack.resourcesOf(type).schema.title;
+      for (const id of LOG_TYPE_ALARM_IDS) {
+        assert.ok(alarm(id, type).AlarmDescription.includes(`(${title})`), `${id} ${type}`);
+      }
+    }
   });
 
   it('notifies the topic on ALARM and on OK, with a description saying what to do', () => {
@@ -273,78 +289,104 @@ describe('monitoring with the default configuration', () => {
     assert.equal(a.EvaluationPeriods, 3);
   });
 
-  it('alarms on any row Firehose failed to write to the Iceberg table', () => {
-    const a = alarm('FirehoseFailedRows');
-    assertMetric(a, { ...firehose('DeliveryToIceberg.FailedRowCount'), stat: 'Sum', period: 300 });
-    assert.equal(a.Threshold, 1);
-    assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
-  });
+  for (const type of DEFAULTS.logTypes) {
+    const firehose = (name: string) => ({
+      namespace: 'AWS/Firehose',
+      name,
+      dimensions: { DeliveryStreamName: ref(streamOf(type)) },
+    });
 
-  it('alarms on Firehose throttling in two of three periods', () => {
-    const a = alarm('FirehoseThrottled');
-    assertMetric(a, { ...firehose('ThrottledRecords'), stat: 'Sum', period: 300 });
-    assert.equal(a.Threshold, 1);
-    assert.equal(a.EvaluationPeriods, 3);
-    assert.equal(a.DatapointsToAlarm, 2);
-  });
+    it(`${type}: alarms on any row Firehose failed to write to the Iceberg table`, () => {
+      const a = alarm('FirehoseFailedRows', type);
+      assertMetric(a, { ...firehose('DeliveryToIceberg.FailedRowCount'), stat: 'Sum', period: 300 });
+      assert.equal(a.Threshold, 1);
+      assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+    });
 
-  it('alarms when incoming bytes approach the stream limit (IncomingBytes / 300 vs BytesPerSecondLimit)', () => {
-    const a = alarm('FirehoseNearThroughputLimit');
-    const { expression, metrics } = mathMetrics(a);
-    assert.equal(expression, '100 * (bytes / PERIOD(bytes)) / limit');
-    assert.equal(metrics.get('bytes')?.Metric.MetricName, 'IncomingBytes');
-    assert.equal(metrics.get('bytes')?.Stat, 'Sum');
-    assert.equal(metrics.get('limit')?.Metric.MetricName, 'BytesPerSecondLimit');
-    assert.equal(metrics.get('limit')?.Stat, 'Average');
-    for (const m of metrics.values()) {
-      assert.equal(m.Metric.Namespace, 'AWS/Firehose');
-      assert.deepEqual(m.Metric.Dimensions, [{ Name: 'DeliveryStreamName', Value: ref(ids.stream) }]);
-      assert.equal(m.Period, 300);
-    }
-    assert.equal(a.Threshold, DEFAULTS.firehoseLimitAlarmPercent);
-    assert.equal(a.EvaluationPeriods, 3);
-  });
+    it(`${type}: alarms on Firehose throttling in two of three periods`, () => {
+      const a = alarm('FirehoseThrottled', type);
+      assertMetric(a, { ...firehose('ThrottledRecords'), stat: 'Sum', period: 300 });
+      assert.equal(a.Threshold, 1);
+      assert.equal(a.EvaluationPeriods, 3);
+      assert.equal(a.DatapointsToAlarm, 2);
+    });
 
-  it('alarms on stale data in Firehose (DeliveryToIceberg.DataFreshness)', () => {
-    const a = alarm('DataFreshness');
-    assertMetric(a, { ...firehose('DeliveryToIceberg.DataFreshness'), stat: 'Maximum', period: 300 });
-    assert.equal(a.Threshold, DEFAULTS.dataFreshnessAlarmSeconds);
-    assert.equal(a.ComparisonOperator, 'GreaterThanThreshold');
-  });
+    it(`${type}: alarms when incoming bytes approach the stream limit (IncomingBytes / 300 vs BytesPerSecondLimit)`, () => {
+      const a = alarm('FirehoseNearThroughputLimit', type);
+      const { expression, metrics } = mathMetrics(a);
+      assert.equal(expression, '100 * (bytes / PERIOD(bytes)) / limit');
+      assert.equal(metrics.get('bytes')?.Metric.MetricName, 'IncomingBytes');
+      assert.equal(metrics.get('bytes')?.Stat, 'Sum');
+      assert.equal(metrics.get('limit')?.Metric.MetricName, 'BytesPerSecondLimit');
+      assert.equal(metrics.get('limit')?.Stat, 'Average');
+      for (const m of metrics.values()) {
+        assert.equal(m.Metric.Namespace, 'AWS/Firehose');
+        assert.deepEqual(m.Metric.Dimensions, [{ Name: 'DeliveryStreamName', Value: ref(streamOf(type)) }]);
+        assert.equal(m.Period, 300);
+      }
+      assert.equal(a.Threshold, DEFAULTS.firehoseLimitAlarmPercent);
+      assert.equal(a.EvaluationPeriods, 3);
+    });
 
-  it("alarms on the reject rate from the handler's EMF metrics, over 30 minutes", () => {
-    const a = alarm('RejectRate');
-    const { expression, metrics } = mathMetrics(a);
-    assert.equal(expression, 'IF(lines > 0, 100 * FILL(rejects, 0) / lines, 0)');
-    for (const [id, name] of [
-      ['lines', 'Lines'],
-      ['rejects', 'Rejects'],
-    ] as const) {
-      const m = metrics.get(id);
-      const expected = emf(name);
-      assert.equal(m?.Metric.Namespace, expected.namespace);
-      assert.equal(m?.Metric.MetricName, expected.name);
-      assert.deepEqual(m?.Metric.Dimensions, handlerDimensions(DEFAULTS.stackName));
-      assert.equal(m?.Stat, 'Sum');
-      assert.equal(m?.Period, 900);
-    }
-    assert.equal(a.Threshold, DEFAULTS.rejectRateAlarmPercent);
-    assert.equal(a.EvaluationPeriods, 2);
-  });
+    it(`${type}: alarms on stale data in Firehose (DeliveryToIceberg.DataFreshness)`, () => {
+      const a = alarm('DataFreshness', type);
+      assertMetric(a, { ...firehose('DeliveryToIceberg.DataFreshness'), stat: 'Maximum', period: 300 });
+      assert.equal(a.Threshold, DEFAULTS.dataFreshnessAlarmSeconds);
+      assert.equal(a.ComparisonOperator, 'GreaterThanThreshold');
+    });
 
-  it('alarms on extra-field lines (format drift), hourly, pointing at the Athena query', () => {
-    const a = alarm('FormatDrift');
-    assertMetric(a, { ...emf('ExtraFieldLines'), stat: 'Sum', period: 3600 });
-    assert.equal(a.Threshold, 1);
-    assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
-    assert.ok(a.AlarmDescription.includes(QUERY_NAMES.formatDrift));
-  });
+    it("alarms on the reject rate from the handler's EMF metrics, over 30 minutes", () => {
+      const a = alarm('RejectRate', type);
+      const { expression, metrics } = mathMetrics(a);
+      assert.equal(expression, 'IF(lines > 0, 100 * FILL(rejects, 0) / lines, 0)');
+      for (const [id, name] of [
+        ['lines', 'Lines'],
+        ['rejects', 'Rejects'],
+      ] as const) {
+        const m = metrics.get(id);
+        const expected = emf(name);
+        assert.equal(m?.Metric.Namespace, expected.namespace);
+        assert.equal(m?.Metric.MetricName, expected.name);
+        // CloudFormation gets the dimensions sorted by name: LogType first.
+        assert.deepEqual(m?.Metric.Dimensions, [
+          { Name: METRICS_LOG_TYPE_DIMENSION, Value: type },
+          ...handlerDimensions(DEFAULTS.stackName),
+        ]);
+        assert.equal(m?.Stat, 'Sum');
+        assert.equal(m?.Period, 900);
+      }
+      assert.equal(a.Threshold, DEFAULTS.rejectRateAlarmPercent);
+      assert.equal(a.EvaluationPeriods, 2);
+    });
+
+    it(`${type}: alarms on extra-field lines (format drift), hourly, pointing at the Athena query`, () => {
+      const a = alarm('FormatDrift', type);
+      const drift = emf('ExtraFieldLines');
+      assertMetric(a, {
+        ...drift,
+        dimensions: { [METRICS_LOG_TYPE_DIMENSION]: type, ...drift.dimensions },
+        stat: 'Sum',
+        period: 3600,
+      });
+      assert.equal(a.Threshold, 1);
+      assert.equal(a.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+      const { schema, table } = stack.resourcesOf(type);
+      const query = perTableQueryName(new QueryTable(table.databaseName, table.tableName, schema), 'formatDrift');
+      assert.ok(a.AlarmDescription.includes(`"${query}"`), a.AlarmDescription);
+      assert.ok(a.AlarmDescription.includes(`lambda/schema/${type}.ts`));
+    });
+  }
 
   it('scopes every handler metric of the alarms and the dashboard to this stack (Service and Stack dimensions)', () => {
     const uses = handlerMetricUses(template);
     assert.ok(uses.length > 10, 'alarms and dashboard graphs use handler metrics');
     assert.ok(uses.some((u) => u.name in CHECK_METRICS) && uses.some((u) => u.name in METRICS));
-    for (const use of uses) assert.deepEqual(use.dimensions, emfDimensions(DEFAULTS.stackName, use.name), use.where);
+    for (const use of uses)
+      assert.deepEqual(withoutLogType(use.dimensions), emfDimensions(DEFAULTS.stackName, use.name), use.where);
+    assert.ok(
+      uses.some((u) => u.dimensions !== withoutLogType(u.dimensions)),
+      'some are per log type',
+    );
   });
 
   it('uses only metric names the handler and the completeness check emit', () => {
@@ -406,10 +448,12 @@ describe('monitoring with every setting changed', () => {
     dataFreshnessAlarmSeconds: '600',
     firehoseLimitAlarmPercent: '70',
     noDataAlarmMinutes: '120',
+    logTypes: 'nlb-access,alb-access',
   });
   const alarms = alarmsOf(template);
   const alarm = (id: AlarmId): AlarmJson => {
-    const found = alarms.get(`AlbLogsProd-${id}`);
+    const perType = (LOG_TYPE_ALARM_IDS as readonly string[]).includes(id);
+    const found = alarms.get(alarmName('AlbLogsProd', id, perType ? 'nlb-access' : undefined));
     assert.ok(found, `alarm ${id}`);
     return found;
   };
@@ -437,7 +481,7 @@ describe('monitoring with every setting changed', () => {
   });
 
   it('adds the NoData alarm: no record sent for the configured time, missing data breaching', () => {
-    assert.equal(alarms.size, ALARM_IDS.length);
+    assert.equal(alarms.size, STACK_ALARM_IDS.length + LOG_TYPE_ALARM_IDS.length * 2);
     const a = alarm('NoData');
     assert.deepEqual(singleMetric(a), {
       namespace: METRICS_NAMESPACE,
@@ -456,7 +500,8 @@ describe('monitoring with every setting changed', () => {
     const uses = handlerMetricUses(template);
     assert.ok(uses.some((u) => u.where.startsWith('AlbLogsProd-NoData')));
     assert.ok(uses.some((u) => u.where.startsWith('dashboard')));
-    for (const use of uses) assert.deepEqual(use.dimensions, emfDimensions('AlbLogsProd', use.name), use.where);
+    for (const use of uses)
+      assert.deepEqual(withoutLogType(use.dimensions), emfDimensions('AlbLogsProd', use.name), use.where);
   });
 
   it('names alarms and scopes the publish grant after the stack', () => {

@@ -11,9 +11,10 @@ import { deliveryStreamEnv, ENV } from '../../lambda/ingest/env';
 import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/alb-access';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/alb-iceberg-stack';
 import { DEFAULTS } from '../../lib/config';
-import { FIREHOSE_ERROR_PREFIX } from '../../lib/delivery-stream';
+import { firehoseErrorPrefix } from '../../lib/delivery-stream';
 import {
   asArray,
+  type CfnResourceJson,
   logicalId,
   nagFindings,
   onlyResource,
@@ -39,13 +40,13 @@ const ids = {
   lakeBucket: logicalId(stack.lake.bucket),
   queue: logicalId(stack.logSource.queue),
   dlq: logicalId(stack.logSource.deadLetterQueue),
-  table: logicalId(stack.table.table),
-  database: logicalId(stack.table.node.findChild('Database')),
-  optimizerRole: logicalId(stack.table.optimizerRole),
-  firehoseRole: logicalId(stack.deliveryStream.role),
-  stream: logicalId(stack.deliveryStream.stream),
-  firehoseLogGroup: logicalId(stack.deliveryStream.logGroup),
-  firehoseLogStream: logicalId(stack.deliveryStream.node.findChild('DeliveryLogStream')),
+  table: logicalId(stack.resourcesOf('alb-access').table.table),
+  database: logicalId(stack.database.database),
+  optimizerRole: logicalId(stack.resourcesOf('alb-access').table.optimizerRole),
+  firehoseRole: logicalId(stack.resourcesOf('alb-access').deliveryStream.role),
+  stream: logicalId(stack.resourcesOf('alb-access').deliveryStream.stream),
+  firehoseLogGroup: logicalId(stack.resourcesOf('alb-access').deliveryStream.logGroup),
+  firehoseLogStream: logicalId(stack.resourcesOf('alb-access').deliveryStream.node.findChild('DeliveryLogStream')),
   ingestRole: logicalId(stack.ingest.role),
   ingestFunction: logicalId(stack.ingest.function),
   ingestLogGroup: logicalId(stack.ingest.logGroup),
@@ -97,8 +98,15 @@ describe('synthesis', () => {
   });
 });
 
-describe('Glue Iceberg table', () => {
-  const [, table] = onlyResource(template, 'AWS::Glue::Table');
+/** The resource with this logical id. */
+function resource(id: string): CfnResourceJson {
+  const found = (template.toJSON().Resources as Record<string, CfnResourceJson>)[id];
+  assert.ok(found, id);
+  return found;
+}
+
+describe('Glue Iceberg table of ALB access logs', () => {
+  const table = resource(ids.table);
   const props = table.Properties as {
     TableInput?: unknown;
     OpenTableFormatInput: {
@@ -163,7 +171,9 @@ describe('Glue Iceberg table', () => {
   });
 
   it('has compaction, snapshot-retention and orphan-file-deletion optimizers using the optimizer role', () => {
-    const optimizers = Object.values(resourcesOfType(template, 'AWS::Glue::TableOptimizer'));
+    const optimizers = Object.values(resourcesOfType(template, 'AWS::Glue::TableOptimizer')).filter(
+      (o) => o.Properties?.TableName === DEFAULTS.tableName,
+    );
     assert.deepEqual(optimizers.map((o) => o.Properties?.Type).sort(), [
       'compaction',
       'orphan_file_deletion',
@@ -216,8 +226,8 @@ describe('Glue Iceberg table', () => {
   });
 });
 
-describe('Firehose delivery stream', () => {
-  const [, stream] = onlyResource(template, 'AWS::KinesisFirehose::DeliveryStream');
+describe('Firehose delivery stream of ALB access logs', () => {
+  const stream = resource(ids.stream);
   const destination = stream.Properties?.IcebergDestinationConfiguration as Record<string, unknown>;
 
   it('is Direct PUT, encrypted, append-only into the Glue table', () => {
@@ -258,10 +268,10 @@ describe('Firehose delivery stream', () => {
     assert.equal(destination.s3BackupMode, 'FailedDataOnly');
     const s3 = destination.S3Configuration as Record<string, unknown>;
     assert.deepEqual(s3.BucketARN, arnOf(ids.lakeBucket));
-    assert.equal(s3.ErrorOutputPrefix, FIREHOSE_ERROR_PREFIX);
-    assert.match(
-      FIREHOSE_ERROR_PREFIX,
-      /^firehose-errors\/!\{firehose:error-output-type\}\/!\{timestamp:yyyy\/MM\/dd\/HH\}\/$/,
+    assert.equal(s3.ErrorOutputPrefix, firehoseErrorPrefix(DEFAULTS.tableName));
+    assert.equal(
+      s3.ErrorOutputPrefix,
+      `firehose-errors/${DEFAULTS.tableName}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/`,
     );
   });
 
@@ -325,13 +335,107 @@ describe('Firehose delivery stream', () => {
         .map((r) => json(r))
         .sort(),
       [
-        json({ 'Fn::Join': ['', [arnOf(ids.lakeBucket), '/firehose-errors/*']] }),
+        json({ 'Fn::Join': ['', [arnOf(ids.lakeBucket), '/firehose-errors/access_logs/*']] }),
         json({ 'Fn::Join': ['', [arnOf(ids.lakeBucket), '/iceberg/alb_logs/access_logs/*']] }),
       ],
     );
     const logs = statement(ids.firehoseRole, 'DeliveryLogs');
     assert.deepEqual(asArray(logs.Action), ['logs:PutLogEvents']);
     assert.match(json(logs.Resource), new RegExp(`${ids.firehoseLogGroup}.*:log-stream:.*${ids.firehoseLogStream}`));
+  });
+});
+
+describe('one table and one stream per enabled log type', () => {
+  for (const type of DEFAULTS.logTypes) {
+    const { schema, table, deliveryStream } = stack.resourcesOf(type);
+    const tableName = type === 'alb-access' ? DEFAULTS.tableName : schema.defaultTableName;
+    const tableJson = resource(logicalId(table.table)).Properties as {
+      DatabaseName: string;
+      Name: string;
+      OpenTableFormatInput: { IcebergInput: { IcebergTableInput: Record<string, unknown> } };
+    };
+    const input = tableJson.OpenTableFormatInput.IcebergInput.IcebergTableInput;
+    const destination = resource(logicalId(deliveryStream.stream)).Properties
+      ?.IcebergDestinationConfiguration as Record<string, unknown>;
+
+    describe(type, () => {
+      it(`is the Iceberg table ${tableName} in the one database, with the schema's columns and field ids`, () => {
+        assert.equal(tableJson.Name, tableName);
+        assert.equal(tableJson.DatabaseName, DEFAULTS.databaseName);
+        const fields = (input.Schema as { Fields: { Id: number; Name: string; Type: string }[] }).Fields;
+        assert.deepEqual(
+          fields.map((f) => [f.Id, f.Name, f.Type]),
+          schema.columns.map((c) => [c.id, c.name, c.type]),
+        );
+        const timeId = schema.columns.find((c) => c.name === schema.partitionColumn)?.id;
+        assert.deepEqual(input.PartitionSpec, {
+          SpecId: 0,
+          Fields: [{ SourceId: timeId, Transform: 'day', Name: 'time_day', FieldId: 1000 }],
+        });
+        assert.match(json(input.Location), new RegExp(`/iceberg/${DEFAULTS.databaseName}/${tableName}"`));
+        template.hasResource('AWS::Glue::Table', { Properties: { Name: tableName }, DeletionPolicy: 'Retain' });
+      });
+
+      it('has its three table optimizers', () => {
+        const optimizers = Object.values(resourcesOfType(template, 'AWS::Glue::TableOptimizer')).filter(
+          (o) => o.Properties?.TableName === tableName,
+        );
+        assert.deepEqual(optimizers.map((o) => o.Properties?.Type).sort(), [
+          'compaction',
+          'orphan_file_deletion',
+          'retention',
+        ]);
+      });
+
+      it('has its own append-only stream into its table, with its own error folder and role', () => {
+        assert.deepEqual(destination.DestinationTableConfigurationList, [
+          { DestinationDatabaseName: DEFAULTS.databaseName, DestinationTableName: tableName },
+        ]);
+        assert.equal(destination.AppendOnly, true);
+        const s3 = destination.S3Configuration as Record<string, unknown>;
+        assert.equal(s3.ErrorOutputPrefix, firehoseErrorPrefix(tableName));
+        const roleId = logicalId(deliveryStream.role);
+        const objects = json(statement(roleId, 'TableAndErrorObjects').Resource);
+        assert.ok(objects.includes(`/iceberg/${DEFAULTS.databaseName}/${tableName}/*`), objects);
+        assert.ok(objects.includes(`/firehose-errors/${tableName}/*`), objects);
+        assert.match(
+          json(statement(roleId, 'GlueTable').Resource),
+          new RegExp(`:table/${DEFAULTS.databaseName}/${tableName}"`),
+        );
+      });
+
+      it('outputs its table, stream and redrive command', () => {
+        const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+        const suffix =
+          type === 'alb-access' ? '' : type.replace(/(^|-)([a-z])/g, (_, _d, c: string) => c.toUpperCase());
+        assert.equal(outputs[`TableName${suffix}`]?.Value, tableName);
+        assert.deepEqual(outputs[`DeliveryStreamName${suffix}`]?.Value, ref(logicalId(deliveryStream.stream)));
+        assert.match(
+          json(outputs[`RedriveCommand${suffix}`]?.Value),
+          new RegExp(`--prefix firehose-errors/${tableName}/ --stream`),
+        );
+      });
+    });
+  }
+
+  it('keeps the database and the ALB access resources at the logical ids they had as the only type', () => {
+    assert.equal(logicalId(stack.database.database), 'TableDatabaseEF722678');
+    assert.equal(ids.table, 'Table4C2D914F');
+    assert.equal(ids.stream, 'DeliveryStream58CF96DB');
+    assert.equal(Object.keys(resourcesOfType(template, 'AWS::Glue::Database')).length, 1);
+  });
+
+  it('creates only the enabled types', () => {
+    const { stack: only, template: t } = synth({ logBucketName: LOG_BUCKET, logTypes: 'nlb-access' });
+    assert.deepEqual([...only.logTypes.keys()], ['nlb-access']);
+    assert.deepEqual(
+      Object.values(resourcesOfType(t, 'AWS::Glue::Table')).map((r) => r.Properties?.Name),
+      ['nlb_access_logs'],
+    );
+    assert.equal(Object.keys(resourcesOfType(t, 'AWS::KinesisFirehose::DeliveryStream')).length, 1);
+    assert.throws(() => only.resourcesOf('alb-access'), /not enabled/);
+    const outputs = t.toJSON().Outputs as Record<string, unknown>;
+    assert.equal(outputs.FirstAthenaQuery, undefined);
   });
 });
 
@@ -404,27 +508,31 @@ describe('queues', () => {
 });
 
 describe('imported log bucket', () => {
-  it('keeps notifications configured outside the stack (Managed: false) and filters on prefix and suffix', () => {
+  it('keeps notifications configured outside the stack (Managed: false), one rule per suffix: .log.gz, and .log for Classic', () => {
+    const rule = (suffix: string) => ({
+      Events: ['s3:ObjectCreated:*'],
+      Filter: {
+        Key: {
+          FilterRules: [
+            { Name: 'suffix', Value: suffix },
+            { Name: 'prefix', Value: 'AWSLogs/' },
+          ],
+        },
+      },
+      QueueArn: arnOf(ids.queue),
+    });
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: LOG_BUCKET,
       Managed: false,
-      NotificationConfiguration: {
-        QueueConfigurations: [
-          {
-            Events: ['s3:ObjectCreated:*'],
-            Filter: {
-              Key: {
-                FilterRules: [
-                  { Name: 'suffix', Value: DEFAULTS.logSuffix },
-                  { Name: 'prefix', Value: 'AWSLogs/' },
-                ],
-              },
-            },
-            QueueArn: arnOf(ids.queue),
-          },
-        ],
-      },
+      NotificationConfiguration: { QueueConfigurations: [rule('.log.gz'), rule('.log')] },
     });
+  });
+
+  it('has no .log rule when Classic logs are not enabled (S3 would otherwise notify for files nobody ingests)', () => {
+    const { template: t } = synth({ logBucketName: LOG_BUCKET, logTypes: 'alb-access,nlb-access' });
+    const [, notifications] = onlyResource(t, 'Custom::S3BucketNotifications');
+    const suffixes = json(notifications.Properties).match(/"Name":"suffix","Value":"[^"]+"/g);
+    assert.deepEqual(suffixes, ['"Name":"suffix","Value":".log.gz"']);
   });
 
   it('is not created: the only bucket is the lake', () => {
@@ -491,7 +599,12 @@ describe('ingest function', () => {
         [ENV.ingestQueueUrl]: ref(ids.queue),
         [ENV.rejectsBucket]: ref(ids.lakeBucket),
         [ENV.rejectsPrefix]: 'rejects/',
-        [deliveryStreamEnv('alb-access')]: ref(ids.stream),
+        ...Object.fromEntries(
+          DEFAULTS.logTypes.map((type) => [
+            deliveryStreamEnv(type),
+            ref(logicalId(stack.resourcesOf(type).deliveryStream.stream)),
+          ]),
+        ),
         [ENV.stackName]: DEFAULTS.stackName,
         [ENV.ledgerTableName]: ref(ids.ledgerTable),
         [ENV.ledgerRetentionDays]: String(DEFAULTS.ledgerRetentionDays),
@@ -510,10 +623,15 @@ describe('ingest function', () => {
     });
   });
 
-  it('may only put records to its own stream', () => {
+  it('may only put records to the streams of the enabled log types, in one statement', () => {
     const put = statement(ids.ingestRole, 'PutRecords');
     assert.deepEqual(asArray(put.Action), ['firehose:PutRecordBatch']);
-    assert.deepEqual(put.Resource, arnOf(ids.stream));
+    assert.deepEqual(
+      asArray(put.Resource)
+        .map((r) => json(r))
+        .sort(),
+      DEFAULTS.logTypes.map((type) => json(arnOf(logicalId(stack.resourcesOf(type).deliveryStream.stream)))).sort(),
+    );
     const firehoseActions = roleStatements(template, ids.ingestRole).flatMap((s) =>
       asArray(s.Action).filter((a) => a.startsWith('firehose:')),
     );
