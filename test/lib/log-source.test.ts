@@ -175,8 +175,8 @@ describe('created log bucket with an ALB prefix, a region, server access logs, r
   it('watches and grants <prefix>/AWSLogs/', () => {
     assert.equal(stack.logSource.objectsPrefix, 'prod-alb/AWSLogs/');
     const [, notifications] = onlyResource(template, 'Custom::S3BucketNotifications');
-    const rules = (notifications.Properties?.NotificationConfiguration as { QueueConfigurations: unknown[] })
-      .QueueConfigurations;
+    const configuration = notifications.Properties?.NotificationConfiguration as { QueueConfigurations: unknown[] };
+    const rules = configuration.QueueConfigurations;
     assert.equal(rules.length, 2);
     for (const rule of rules) assert.match(json(rule), /\{"Name":"prefix","Value":"prod-alb\/AWSLogs\/"\}/);
     const allow = logBucketPolicy(template, bucketId).find((s) => s.Sid === 'AllowElbLogDelivery');
