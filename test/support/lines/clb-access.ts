@@ -82,7 +82,7 @@ const text = (column: string, values: readonly string[]) =>
 export const clbFields: fc.Arbitrary<RenderedField[]> = fc
   .tuple(
     utcTimestamp('time'),
-    fc.stringMatching(/^[A-Za-z0-9-]{1,32}$/).map((t) => ({ text: t, columns: { elb_name: t } })),
+    fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/).map((t) => ({ text: t, columns: { elb_name: t } })),
     hostPort('request_ip', 'request_port'),
     orDash(hostPort('backend_ip', 'backend_port')),
     decimal('request_processing_time'),
