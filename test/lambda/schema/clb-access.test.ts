@@ -1,6 +1,6 @@
 /**
  * Classic Load Balancer access logs: AWS's four documented example entries (HTTP, HTTPS, TCP, SSL) as table tests
- * (expected records written out by hand from the line), shorter and longer lines, `-1` and `-` values, quoted
+ * (expected records written out by hand from the line), the 12-field format of 2014, shorter and longer lines, `-1` and `-` values, quoted
  * request and user agent with escapes, unbracketed IPv6, rejections counted with their reasons, and property tests
  * over generated lines.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html
@@ -166,7 +166,27 @@ describe("Classic access logs: AWS's example entries", () => {
 });
 
 describe('Classic access logs: line lengths (mapped by position, per line)', () => {
-  it('parses a 13-field line (no TLS fields), the TLS columns null', () => {
+  it('parses a 12-field line of the original 2014 format (ends at request), the three later columns null', () => {
+    // AWS's 2014 HTTP example entry, before user_agent, ssl_cipher and ssl_protocol were appended.
+    const line =
+      '2014-02-15T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1"';
+    assert.deepEqual(row(CLB_ACCESS, line), {
+      ...COMMON,
+      time: '2014-02-15T23:39:43.945958Z',
+      request_processing_time: 0.000073,
+      backend_processing_time: 0.001048,
+      client_response_time: 0.000057,
+      elb_response_code: 200,
+      backend_response_code: 200,
+      received_bytes: 0,
+      sent_bytes: 29,
+      request_verb: 'GET',
+      url: 'http://www.example.com:80/',
+      protocol: 'HTTP/1.1',
+    });
+  });
+
+  it('parses a 13-field line (user agent, no TLS fields), the TLS columns null', () => {
     const { ssl_cipher: _c, ssl_protocol: _p, ...expected } = HTTPS;
     assert.deepEqual(row(CLB_ACCESS, clbLine({ fields: 13 })), expected);
   });
@@ -259,8 +279,8 @@ describe('Classic access logs: rejections, counted with their reasons', () => {
   const bad: [string, string, RegExp][] = [
     [
       'too few fields',
-      clbLine({ fields: 12 }),
-      /^too few fields: 12 \(an entry of Classic Load Balancer access logs has at least 13\)$/,
+      clbLine({ fields: 11 }),
+      /^too few fields: 11 \(an entry of Classic Load Balancer access logs has at least 12\)$/,
     ],
     [
       'a time without its zone',

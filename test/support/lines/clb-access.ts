@@ -1,7 +1,7 @@
 /**
  * Classic Load Balancer access-log lines for tests. The default is AWS's HTTPS example entry, 15 fields
- * (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html). AWS documents one
- * generation; the schema accepts entries from 13 fields on (no TLS fields).
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html). Generations: 12
+ * fields (2014, ending at `request`), 15 (user agent and TLS fields, 2015 on; the only one AWS's page documents).
  */
 import fc from 'fast-check';
 import { lineFactory } from './factory';
