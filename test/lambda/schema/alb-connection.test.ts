@@ -15,6 +15,7 @@ import {
 } from '../../support/lines/alb-connection';
 import { itRoundTripsLines } from '../../support/lines/line-properties';
 import { FILE_COLUMNS, parseObject, rejection, row } from '../../support/lines/parse';
+import { itNamesItsSourceObject } from '../../support/lines/row-identity';
 import { itHasTheSchemaShape } from '../../support/lines/schema-shape';
 
 const KEY =
@@ -80,6 +81,7 @@ describe("ALB connection logs: AWS's example entries", () => {
     const line =
       '2023-10-04T17:05:15.514108Z 203.0.113.1 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 4.036 "CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US" NotBefore=2023-09-21T22:43:21Z;NotAfter=2026-06-17T22:43:21Z FEF257372D5C14D4 Success TID_3180a73013c8ca4bac2f731159d4b0fe';
     assert.deepEqual(row(ALB_CONNECTION, line), EXAMPLE_1);
+    assert.equal(connectionLine({ fields: 12 }), line, "the line factory's default is this example");
   });
 
   it('maps the failed-verification example: no handshake latency, the failure code kept', () => {
@@ -109,6 +111,23 @@ describe("ALB connection logs: AWS's example entries", () => {
       );
     }
   });
+});
+
+describe('ALB connection logs: row identity', () => {
+  itNamesItsSourceObject(
+    'alb-connection',
+    [
+      {
+        prefix: '',
+        key: 'AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/02/15/conn_log_123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz',
+      },
+      {
+        prefix: 'my/prefix',
+        key: 'my/prefix/AWSLogs/347414000000/elasticloadbalancing/eu-central-1/2024/02/07/conn_log_347414000000_elasticloadbalancing_eu-central-1_app.k8s-ingress.5e2b1d7d8b6a4f3c_20240207T0955Z_10.43.1.2_b38hdhc6.log.gz',
+      },
+    ],
+    connectionLine({ fields: 12 }),
+  );
 });
 
 describe('ALB connection logs: format generations (mapped by position, per line)', () => {

@@ -15,6 +15,7 @@ import {
 } from '../../support/lines/alb-health-check';
 import { itRoundTripsLines } from '../../support/lines/line-properties';
 import { FILE_COLUMNS, parseObject, rejection, row } from '../../support/lines/parse';
+import { itNamesItsSourceObject } from '../../support/lines/row-identity';
 import { itHasTheSchemaShape } from '../../support/lines/schema-shape';
 
 const KEY =
@@ -55,6 +56,7 @@ describe("ALB health-check logs: AWS's example entries", () => {
   it('maps the PASS example: the 9-digit latency exact, the status code as text, no reason', () => {
     const line = 'http 2025-10-31T12:44:59.875678Z 0.019584011 172.31.20.97:80 HCLogsTestIPs PASS 200 -';
     assert.deepEqual(row(ALB_HEALTH_CHECK, line), PASS);
+    assert.equal(healthCheckLine({ fields: 8 }), line, "the line factory's default is this example");
   });
 
   it('maps the FAIL example with its reason code', () => {
@@ -79,6 +81,23 @@ describe("ALB health-check logs: AWS's example entries", () => {
       ['123456789012', 'us-east-2', 'app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm'],
     );
   });
+});
+
+describe('ALB health-check logs: row identity', () => {
+  itNamesItsSourceObject(
+    'alb-health-check',
+    [
+      {
+        prefix: '',
+        key: 'AWSLogs/123456789012/elasticloadbalancing/us-east-2/2022/02/15/health_check_log_123456789012_elasticloadbalancing_us-east-2_app.my-loadbalancer.1234567890abcdef_20220215T2340Z_172.160.001.192_20sg8hgm.log.gz',
+      },
+      {
+        prefix: 'hc',
+        key: 'hc/AWSLogs/123456789012/elasticloadbalancing/us-east-1/2025/11/21/health_check_log_123456789012_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20251121T0005Z_10.0.1.23_h34l0k9z.log.gz',
+      },
+    ],
+    healthCheckLine(),
+  );
 });
 
 describe('ALB health-check logs: format generations (mapped by position, per line)', () => {

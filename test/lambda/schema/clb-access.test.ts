@@ -11,6 +11,7 @@ import { CLB_ACCESS } from '../../../lambda/schema/clb-access';
 import { CLB_FIELDS, clbFields, clbLine } from '../../support/lines/clb-access';
 import { itRoundTripsLines } from '../../support/lines/line-properties';
 import { FILE_COLUMNS, parseObject, rejection, row } from '../../support/lines/parse';
+import { itNamesItsSourceObject } from '../../support/lines/row-identity';
 import { itHasTheSchemaShape } from '../../support/lines/schema-shape';
 
 const KEY =
@@ -151,6 +152,10 @@ describe("Classic access logs: AWS's example entries", () => {
     });
   }
 
+  it("uses the HTTPS example as the line factory's default", () => {
+    assert.equal(clbLine(), examples[1]![1]);
+  });
+
   it("reads AWS's example key as plain text, and a gzipped body under it by its magic bytes", async () => {
     for (const plain of [true, false]) {
       const { stats, rows } = await parseObject(KEY, [clbLine()], plain);
@@ -161,6 +166,32 @@ describe("Classic access logs: AWS's example entries", () => {
       );
     }
   });
+});
+
+describe('Classic access logs: row identity', () => {
+  itNamesItsSourceObject(
+    'clb-access',
+    [
+      {
+        prefix: '',
+        key: 'AWSLogs/123456789012/elasticloadbalancing/us-west-2/2014/02/15/123456789012_elasticloadbalancing_us-west-2_my-loadbalancer_20140215T2340Z_172.160.001.192_20sg8hgm.log',
+      },
+      {
+        prefix: 'classic',
+        key: 'classic/AWSLogs/123456789012/elasticloadbalancing/us-west-1/2020/11/18/123456789012_elasticloadbalancing_us-west-1_fram-dev-APIClassi-TCDBB3LRKY97_20201118T1750Z_13.57.171.118_3bvb558x.log',
+      },
+      {
+        prefix: '',
+        key: 'AWSLogs/123456789012/elasticloadbalancing/us-west-1/2020/11/18/123456789012_elasticloadbalancing_us-west-1_network-lb_20201118T1750Z_13.57.171.118_3bvb558x.log',
+      },
+      {
+        prefix: '',
+        key: 'AWSLogs/123456789012/elasticloadbalancing/us-west-1/2020/11/18/123456789012_elasticloadbalancing_us-west-1_app-web_20201118T1750Z_13.57.171.118_3bvb558x.log',
+      },
+    ],
+    clbLine(),
+    true,
+  );
 });
 
 describe('Classic access logs: line lengths (mapped by position, per line)', () => {

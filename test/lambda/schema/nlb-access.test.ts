@@ -11,6 +11,7 @@ import { NLB_ACCESS } from '../../../lambda/schema/nlb-access';
 import { itRoundTripsLines } from '../../support/lines/line-properties';
 import { NLB_FIELDS, nlbFields, nlbLine } from '../../support/lines/nlb-access';
 import { FILE_COLUMNS, parseObject, rejection, row } from '../../support/lines/parse';
+import { itNamesItsSourceObject } from '../../support/lines/row-identity';
 import { itHasTheSchemaShape } from '../../support/lines/schema-shape';
 
 const KEY =
@@ -125,6 +126,7 @@ describe("NLB access logs: AWS's example entries", () => {
   it('maps the second example: the ALPN preference list is one bare token, its quotes kept', () => {
     const line = `tls 2.0 2020-04-01T08:51:42 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - ${CERT} - ECDHE-RSA-AES128-SHA tlsv12 - ${DOMAIN} h2 h2 "h2","http/1.1" 2020-04-01T08:51:20`;
     assert.deepEqual(row(NLB_ACCESS, line), RECORD_2);
+    assert.equal(nlbLine(), line, "the line factory's default is this example");
   });
 
   it("stamps rows with the identity of AWS's example key, and of a real name with capitals", async () => {
@@ -142,6 +144,23 @@ describe("NLB access logs: AWS's example entries", () => {
       assert.equal(rows[0]!.account_id, '123456789012');
     }
   });
+});
+
+describe('NLB access logs: row identity', () => {
+  itNamesItsSourceObject(
+    'nlb-access',
+    [
+      {
+        prefix: '',
+        key: 'AWSLogs/123456789012/elasticloadbalancing/us-east-2/2020/05/01/123456789012_elasticloadbalancing_us-east-2_net.my-loadbalancer.1234567890abcdef_20200501T0000Z_20sg8hgm.log.gz',
+      },
+      {
+        prefix: 'nlb/',
+        key: 'nlb/AWSLogs/123456789012/elasticloadbalancing/us-west-1/2020/11/12/123456789012_elasticloadbalancing_us-west-1_net.fram-dev-N-Wazuh.9d0fcf192ea215c3_20201112T1800Z_345ed9f8.log.gz',
+      },
+    ],
+    nlbLine(),
+  );
 });
 
 describe('NLB access logs: format generations (mapped by position, per line)', () => {
