@@ -9,7 +9,13 @@
  *
  * Value forms: `time` is when the load balancer *received* the request (ALB's is when it responded); processing
  * times are `-1` when the request was not dispatched; TCP and SSL listeners write `-` status codes and a request of
- * `"- - - "`. Lines written before 2015 lack the two TLS fields, so 13 fields make a complete entry.
+ * `"- - - "`.
+ *
+ * Generations: AWS's page documents 15 fields, and its examples from 2015 on have them. The original format of 2014
+ * ended at `request` (12 fields): AWS's 2014 example entries did, and in 2015 ELBs wrote both forms side by side
+ * ("expecting 15 actual fields 12" on real lines, https://github.com/cboscolo/elb2loggly/pull/8; "user_agent,
+ * ssl_cipher and ssl_protocol are missing", https://github.com/cboscolo/elb2loggly/issues/7). So 12 fields make a
+ * complete entry; the three later columns are null on such a line.
  */
 import { col, type LogSchema, logSchema, one } from './types';
 
@@ -18,7 +24,7 @@ export const CLB_ACCESS: LogSchema = logSchema({
   title: 'Classic Load Balancer access logs',
   defaultTableName: 'clb_access_logs',
   docUrl: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html',
-  minFields: 13,
+  minFields: 12,
   quotedFields: true,
   partitionColumn: 'time',
   fields: [
