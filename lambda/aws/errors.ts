@@ -87,10 +87,12 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
 ]);
 /**
- * Timeouts and aborts. The client's request and socket timeouts (client-config.ts, `throwOnRequestTimeout`) throw
- * `TimeoutError` (code ETIMEDOUT for a connect timeout), a per-call `abortSignal` throws `AbortError`, a
- * `deadlineSignal` that has fired aborts with a `TimeoutError` reason, and S3 answers `RequestTimeout` (400) to an
- * upload that stalls. An abort here is always a deadline, so the work is tried again in a later invocation
+ * Timeouts and aborts. The client's timeouts (client-config.ts) all throw `TimeoutError` from the SDK's HTTP handler
+ * (@smithy/node-http-handler): a connect timeout with code ETIMEDOUT, the request timeout (`throwOnRequestTimeout`),
+ * the socket idle timeout, and a socket that failed with ECONNRESET, EPIPE or ETIMEDOUT mid-request. A per-call
+ * `abortSignal` throws `AbortError`, a `deadlineSignal` that has fired aborts with a `TimeoutError` reason, the
+ * body guard (ingest/deadline.ts) ends a stalled body with a `TimeoutError`, and S3 answers `RequestTimeout` (400) to
+ * an upload that stalls. An abort here is always a deadline, so the work is tried again in a later invocation
  * (unlike the SDK's own retries, which never retry an abort).
  */
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException']);
