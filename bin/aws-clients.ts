@@ -10,6 +10,7 @@ import { FirehoseClient, type FirehoseClientConfig } from '@aws-sdk/client-fireh
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { type ClientTimeouts, DEFAULT_TIMEOUTS, requestHandlerOptions } from '../lambda/aws/client-config';
+import { httpStatusOf } from '../lambda/aws/errors';
 
 /** How a command builds its clients; tests inject short timeouts and a local endpoint. */
 export interface AwsClientOptions {
@@ -76,8 +77,7 @@ export function withEndpointInErrors<C>(client: C, timeouts: ClientTimeouts = DE
   return client;
 }
 
-const hasHttpAnswer = (e: unknown) =>
-  typeof (e as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode === 'number';
+const hasHttpAnswer = (e: unknown) => httpStatusOf(e) !== undefined;
 
 function endpointOf(request: unknown): string | undefined {
   const r = request as { protocol?: unknown; hostname?: unknown; port?: unknown } | undefined;

@@ -117,6 +117,7 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
         now: deps.now,
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         callSignal: () => deadlineSignal(deps.remainingMs() - CALL_RESERVE_MS),
+        retryDeadline: () => deps.now() + deps.remainingMs() - CALL_RESERVE_MS,
         shouldStop: () => (deps.remainingMs() < STOP_MARGIN_MS ? 'deadline' : undefined),
       },
     );

@@ -10,8 +10,9 @@
  * sends them again. Those may be duplicates, bounded by the entries of the calls in flight; losing them is worse.
  * API: https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
  */
-import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { classifyAwsError, isThrottling, mayPass } from '../aws/errors';
+import { type FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { describeAwsError, isThrottling, mayPass } from '../aws/errors';
+import { defaultSleep, retryWithBackoff } from '../aws/retry';
 import type { Batch, OutgoingRecord } from './batcher';
 
 export interface SenderOptions {
@@ -75,7 +76,7 @@ export class FirehoseSender {
     private readonly onSettled: (line: number, acked: boolean, record?: OutgoingRecord) => void,
   ) {
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
   }
 
@@ -99,27 +100,33 @@ export class FirehoseSender {
   private async deliver(records: OutgoingRecord[]): Promise<BatchOutcome> {
     const acked: OutgoingRecord[] = [];
     let pending = records;
-    const giveUpAt = Math.min(this.now() + this.options.retryBudgetMs, this.options.deadline());
     const signal = this.options.signal;
-    for (let attempt = 0; ; attempt++) {
-      let failure: SendFailure | undefined;
-      if (signal?.aborted) return { acked, unacked: pending.map((r) => r.lineNumber), error: deadlinePassed() };
-      try {
+    const outcome = await retryWithBackoff(
+      async (): Promise<SendFailure | undefined> => {
         this.stats.calls++;
-        const res = await this.client.send(
-          new PutRecordBatchCommand({
-            DeliveryStreamName: this.options.streamName,
-            Records: pending.map((r) => ({ Data: r.data })),
-          }),
-          signal ? { abortSignal: signal } : {},
-        );
+        let res: PutRecordBatchCommandOutput;
+        try {
+          res = await this.client.send(
+            new PutRecordBatchCommand({
+              DeliveryStreamName: this.options.streamName,
+              Records: pending.map((r) => ({ Data: r.data })),
+            }),
+            signal ? { abortSignal: signal } : {},
+          );
+        } catch (e) {
+          if (isThrottling(e)) this.stats.throttles++;
+          throw e;
+        }
         const responses = res.RequestResponses ?? [];
         const failed: OutgoingRecord[] = [];
+        let failure: SendFailure | undefined;
         pending.forEach((r, i) => {
           const code = responses[i]?.ErrorCode;
           if (code || (responses[i] === undefined && (res.FailedPutCount ?? 0) > 0)) {
             failed.push(r);
             if (code && isThrottling(code)) this.stats.throttles++;
+            // Every failed entry is retried, whatever its code: PutRecordBatch documents only
+            // ServiceUnavailableException and InternalFailure, both worth another attempt.
             failure = { message: `${code ?? 'unknown'}: ${responses[i]?.ErrorMessage ?? ''}`, transient: true };
           } else {
             acked.push(r);
@@ -127,30 +134,46 @@ export class FirehoseSender {
         });
         this.stats.recordsAcked += pending.length - failed.length;
         pending = failed;
-      } catch (e) {
-        const error = classifyAwsError(e);
-        failure = { message: error.message, transient: mayPass(error) };
-        if (isThrottling(error.name)) this.stats.throttles++;
-        if (!failure.transient) return { acked, unacked: pending.map((r) => r.lineNumber), error: failure };
-        if (signal?.aborted) {
-          // Aborted at the deadline: the entries' fate is unknown; they stay pending for the continuation.
-          return {
-            acked,
-            unacked: pending.map((r) => r.lineNumber),
-            error: { message: `${deadlinePassed().message} (${failure.message})`, transient: true },
-          };
-        }
-      }
-      if (pending.length === 0) return { acked, unacked: [] };
-      const delay =
-        this.random() * Math.min(this.options.backoffCapMs ?? 5000, (this.options.backoffBaseMs ?? 100) * 2 ** attempt);
-      if (this.now() + delay >= giveUpAt) {
-        return { acked, unacked: pending.map((r) => r.lineNumber), error: failure };
-      }
-      this.stats.retries++;
-      await this.sleep(delay);
+        return failure;
+      },
+      {
+        baseMs: this.options.backoffBaseMs ?? 100,
+        capMs: this.options.backoffCapMs ?? 5000,
+        giveUpAt: Math.min(this.now() + this.options.retryBudgetMs, this.options.deadline()),
+        ...(signal ? { signal } : {}),
+        retryValue: () => pending.length > 0,
+        onRetry: () => {
+          this.stats.retries++;
+        },
+        now: this.now,
+        sleep: this.sleep,
+        random: this.random,
+      },
+    );
+    if (outcome.ok) return { acked, unacked: [] };
+    const unacked = pending.map((r) => r.lineNumber);
+    const last = outcome.last;
+    const failure: SendFailure | undefined =
+      last === undefined ? undefined : 'error' in last ? describeFailure(last.error) : last.value;
+    // Aborted at the deadline: the entries' fate is unknown; they stay pending for the continuation.
+    if (outcome.why === 'aborted') {
+      return {
+        acked,
+        unacked,
+        error:
+          last && 'error' in last
+            ? { message: `${deadlinePassed().message} (${failure?.message})`, transient: true }
+            : deadlinePassed(),
+      };
     }
+    return { acked, unacked, ...(failure ? { error: failure } : {}) };
   }
+}
+
+/** A whole call that failed, as the failure the caller reports. */
+function describeFailure(e: unknown): SendFailure {
+  const error = describeAwsError(e);
+  return { message: error.message, transient: mayPass(error) };
 }
 
 function deadlinePassed(): SendFailure {

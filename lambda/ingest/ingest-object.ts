@@ -10,7 +10,7 @@
  */
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { classifyAwsError, mayPass } from '../aws/errors';
+import { describeAwsError, isNetworkError, mayPass } from '../aws/errors';
 import { normaliseEtag, type ObjectVersion } from '../ledger/entry';
 import type { ClaimResult } from '../ledger/object-ledger';
 import { parseLogObject } from '../parser/parse-object';
@@ -289,7 +289,7 @@ async function openObject(
     );
     return { body: res.Body as Readable, etag: res.ETag, contentLength: res.ContentLength };
   } catch (e) {
-    const error = classifyAwsError(e);
+    const error = describeAwsError(e);
     if (error.kind === 'missing') {
       deps.telemetry.count('ObjectsMissing');
       deps.telemetry.log('warn', 'skipped object: it no longer exists', where);
@@ -476,13 +476,11 @@ async function readBody(run: ObjectRun, { body, contentLength }: OpenedObject): 
 function readFailure(e: unknown, linesRead: number): StopCause {
   const name = e instanceof Error ? e.name : 'Error';
   const code = (e as { code?: string }).code;
-  const classified = classifyAwsError(e);
-  const network = code === 'ECONNRESET' || code === 'ETIMEDOUT' || name === 'TimeoutError';
   return {
     kind: 'read-failed',
     message: `reading the object failed after line ${linesRead}: ${name}${code ? ` (${code})` : ''}: ${(e as Error).message}`,
     // Only network failures may pass: a zlib error has no HTTP status, which the shared classifier calls transient.
-    transient: network && mayPass(classified),
+    transient: isNetworkError(e),
   };
 }
 

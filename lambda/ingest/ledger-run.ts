@@ -14,7 +14,7 @@
  * - release fails: the continuation is still enqueued; its position may be ahead of the ledger's, and the ledger wins
  *   on the next claim (some lines sent again, none lost).
  */
-import { classifyAwsError, mayPass } from '../aws/errors';
+import { describeAwsError, mayPass } from '../aws/errors';
 import { type Accounting, type Checkpoint, type LedgerEntry, NO_ACCOUNTING, type ObjectVersion } from '../ledger/entry';
 import { LeaseLostError, type ObjectLedger } from '../ledger/object-ledger';
 import type { ObjectWork } from './messages';
@@ -48,12 +48,12 @@ export class LedgerFinishError extends Error {
 }
 
 export const describeLedgerError = (e: unknown): string =>
-  e instanceof LeaseLostError ? e.message : classifyAwsError(e).message;
+  e instanceof LeaseLostError ? e.message : describeAwsError(e).message;
 
 /** A ledger call that failed: the stop cause (transient unless the error is permanent, e.g. access denied). */
 export function ledgerCause(what: string, e: unknown): StopCause {
   if (e instanceof LeaseLostError) return { kind: 'lease-lost', message: e.message, transient: true };
-  const error = classifyAwsError(e);
+  const error = describeAwsError(e);
   return { kind: 'ledger', message: `ledger ${what} failed: ${error.message}`, transient: mayPass(error) };
 }
 

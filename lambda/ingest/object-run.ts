@@ -4,7 +4,7 @@
  * drives them, from claim to outcome, is in ingest-object.ts.
  */
 import type { Readable } from 'node:stream';
-import { classifyAwsError, mayPass } from '../aws/errors';
+import { describeAwsError, mayPass } from '../aws/errors';
 import { type Accounting, NO_ACCOUNTING, type ObjectVersion } from '../ledger/entry';
 import { LeaseLostError } from '../ledger/object-ledger';
 import { newObjectStats, type ObjectStats, type ParsedChunk } from '../parser/parse-object';
@@ -166,7 +166,7 @@ export class ObjectRun {
     try {
       await sink.close();
     } catch (e) {
-      const error = classifyAwsError(e);
+      const error = describeAwsError(e);
       this.causes.push({
         kind: 'rejects-write',
         message: `writing rejects to s3://${this.deps.config.rejectsBucket}/${sink.key} failed: ${error.message}`,

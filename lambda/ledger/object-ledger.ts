@@ -7,7 +7,7 @@
  * too. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html
  *
  * Errors of the DynamoDB client (throttling, outage, timeouts) are thrown as they are: callers decide with
- * `classifyAwsError` what keeps the promise that no line is lost. A lost condition (another run holds the object)
+ * `describeAwsError` what keeps the promise that no line is lost. A lost condition (another run holds the object)
  * is a {@link LeaseLostError}.
  */
 import {
@@ -18,6 +18,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { isPreconditionFailed } from '../aws/errors';
 import {
   type Accounting,
   type Checkpoint,
@@ -85,7 +86,8 @@ const S = (v: string): AttributeValue => ({ S: v });
 const MARKER_KEY: Item = { [LEDGER_PARTITION_KEY]: { S: '#ledger' }, [LEDGER_SORT_KEY]: { S: 'started' } };
 const N = (v: number): AttributeValue => ({ N: String(v) });
 
-const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
+/** A conditional write lost (ConditionalCheckFailedException): another run holds the item, or it is done. */
+const isConditionFailure = isPreconditionFailed;
 
 export class ObjectLedger {
   private readonly now: () => number;

@@ -3,7 +3,9 @@
  * for one object (S3-notification-shaped), and the rate-limited, retrying SendMessageBatch sender they share.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { errorText, httpStatus, type ListedObject } from './s3-objects';
+import { isRetryable } from '../aws/errors';
+import { defaultSleep, retryWithBackoff } from '../aws/retry';
+import { errorText, type ListedObject } from './s3-objects';
 
 /** SendMessageBatch accepts at most 10 entries. */
 export const SQS_BATCH_SIZE = 10;
@@ -74,24 +76,8 @@ export class RateLimiter {
   }
 }
 
-const TRANSIENT_SQS = new Set([
-  'RequestThrottled',
-  'ThrottlingException',
-  'OverLimit',
-  'KmsThrottled',
-  'ServiceUnavailable',
-  'InternalError',
-  'InternalFailure',
-  'TimeoutError',
-]);
-
-/** Whether a failed SQS call may succeed when tried again. */
-export function isTransientSqsError(e: unknown): boolean {
-  const name = e instanceof Error ? e.name : '';
-  if (TRANSIENT_SQS.has(name)) return true;
-  const status = httpStatus(e);
-  return status === undefined || status >= 500 || status === 429;
-}
+/** Whether a failed SQS call may succeed when tried again (throttling, 5xx, no answer: see ../aws/errors.ts). */
+export const isTransientSqsError = (e: unknown): boolean => isRetryable(e);
 
 /** Attempts per batch entry before a run stops. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -117,6 +103,8 @@ export interface MessageSenderOptions {
   readonly counters: SenderCounters;
   /** Abort signal of each SendMessageBatch call (a caller with a deadline), asked for just before the call. */
   readonly callSignal?: () => AbortSignal | undefined;
+  /** Absolute time (ms, on `now`'s clock) that no retry sleep may reach: a Lambda caller's remaining time. */
+  readonly retryDeadline?: () => number;
   /** The messages' event name (default {@link BACKFILL_EVENT_NAME}; {@link REINGEST_EVENT_NAME} to re-ingest). */
   readonly eventName?: string;
 }
@@ -136,7 +124,7 @@ export class MessageSender {
 
   constructor(private readonly options: MessageSenderOptions) {
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.limiter = new RateLimiter(options.ratePerSecond, this.now, this.sleep);
@@ -165,12 +153,12 @@ export class MessageSender {
       object,
     }));
     const sent: ListedObject[] = [];
-    let lastProblem = '';
-    for (let attempt = 1; ; attempt++) {
-      await this.limiter.take(pending.length);
-      counters.batchCalls++;
-      let failedIds: Map<string, { code: string; senderFault: boolean; message: string }>;
-      try {
+    type EntryFailure = { code: string; senderFault: boolean; message: string };
+    let failedIds = new Map<string, EntryFailure>();
+    const outcome = await retryWithBackoff(
+      async () => {
+        await this.limiter.take(pending.length);
+        counters.batchCalls++;
         const abortSignal = this.options.callSignal?.();
         const res = await this.options.sqs.send(
           new SendMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: pending.map((p) => p.entry) }),
@@ -189,27 +177,40 @@ export class MessageSender {
             failedIds.set(p.entry.Id!, { code: 'missing', senderFault: false, message: 'not in the response' });
           }
         }
-      } catch (e) {
-        if (!isTransientSqsError(e)) return { sent, failure: `SendMessageBatch failed: ${errorText(e)}` };
-        lastProblem = errorText(e);
-        failedIds = new Map(pending.map((p) => [p.entry.Id!, { code: 'call', senderFault: false, message: '' }]));
-      }
-      const senderFault = [...failedIds.values()].find((f) => f.senderFault);
-      if (senderFault) {
-        return { sent, failure: `SQS rejected a message: ${senderFault.code}: ${senderFault.message}` };
-      }
-      pending = pending.filter((p) => failedIds.has(p.entry.Id!));
-      if (pending.length === 0) return { sent };
-      const first = failedIds.values().next().value;
-      if (first && first.code !== 'call') lastProblem = `${first.code}: ${first.message}`;
-      if (attempt >= maxAttempts) {
-        return {
-          sent,
-          failure: `${pending.length} message(s) still failing after ${maxAttempts} attempts: ${lastProblem}`,
-        };
-      }
-      counters.retries += pending.length;
-      await this.sleep(this.random() * Math.min(10_000, 200 * 2 ** (attempt - 1)));
+        pending = pending.filter((p) => failedIds.has(p.entry.Id!));
+        return [...failedIds.values()].find((f) => f.senderFault);
+      },
+      {
+        maxAttempts,
+        baseMs: 200,
+        capMs: 10_000,
+        ...(this.options.retryDeadline ? { giveUpAt: this.options.retryDeadline() } : {}),
+        // A sender fault (the message itself is invalid) is final; other failed entries are tried again.
+        retryValue: (senderFault) => senderFault === undefined && pending.length > 0,
+        onRetry: () => {
+          counters.retries += pending.length;
+        },
+        now: this.now,
+        sleep: this.sleep,
+        random: this.random,
+      },
+    );
+    if (outcome.ok) {
+      const senderFault = outcome.value;
+      return senderFault
+        ? { sent, failure: `SQS rejected a message: ${senderFault.code}: ${senderFault.message}` }
+        : { sent };
     }
+    const last = outcome.last;
+    if (last && 'error' in last && outcome.why === 'not-retryable') {
+      return { sent, failure: `SendMessageBatch failed: ${errorText(last.error)}` };
+    }
+    const first = failedIds.values().next().value;
+    const lastProblem =
+      last && 'error' in last ? errorText(last.error) : first ? `${first.code}: ${first.message}` : '';
+    return {
+      sent,
+      failure: `${pending.length} message(s) still failing after ${outcome.attempts} attempts: ${lastProblem}`,
+    };
   }
 }

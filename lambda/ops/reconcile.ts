@@ -60,6 +60,8 @@ export interface ReconcileDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly callSignal?: () => AbortSignal | undefined;
+  /** Absolute time no retry sleep may reach (see MessageSenderOptions.retryDeadline). */
+  readonly retryDeadline?: () => number;
   readonly shouldStop?: () => string | undefined;
   readonly onFolder?: (folder: string, result: ReconcileResult) => void;
 }
@@ -101,6 +103,7 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         ...(deps.random ? { random: deps.random } : {}),
         ...(deps.callSignal ? { callSignal: deps.callSignal } : {}),
+        ...(deps.retryDeadline ? { retryDeadline: deps.retryDeadline } : {}),
         counters: result.counters,
       });
   const totals = new DayTotals(options.scope.from, scopeEnd(options.scope, now));

@@ -137,11 +137,6 @@ export function bytesText(n: number): string {
   return n < 1000 ? `${n} bytes` : `${formatBytes(n)}, ${n} bytes`;
 }
 
-/** The HTTP status of an SDK error, when it has one. */
-export function httpStatus(e: unknown): number | undefined {
-  return (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-}
-
 export function errorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   return e.name && e.name !== 'Error' && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message;
