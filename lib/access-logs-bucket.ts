@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { SECURE_BUCKET_DEFAULTS } from './bucket-defaults';
 
 export interface AccessLogsBucketProps {
-  /** Days before access-log objects expire. */
+  /** Days before access-log objects expire; at least 1. */
   readonly expirationDays: number;
 }
 
@@ -23,6 +23,11 @@ export class AccessLogsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogsBucketProps) {
     super(scope, id);
+    if (!Number.isInteger(props.expirationDays) || props.expirationDays < 1) {
+      throw new Error(
+        `AccessLogsBucket: expirationDays must be a whole number of days, at least 1; got ${props.expirationDays}`,
+      );
+    }
     this.bucket = new Bucket(this, 'Bucket', {
       ...SECURE_BUCKET_DEFAULTS,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.expirationDays) }],

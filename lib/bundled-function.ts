@@ -23,12 +23,20 @@ export interface BundledFunctionProps {
   readonly description: string;
   /** What the role is for, shown on the role. */
   readonly roleDescription: string;
+  /** Function memory in MiB. */
   readonly memoryMiB: number;
+  /** Function timeout. */
   readonly timeout: Duration;
+  /** Retention of the function's log group. */
   readonly logRetention: RetentionDays;
+  /** Removal policy of the log group. */
   readonly removalPolicy: RemovalPolicy;
+  /** Environment variables set at creation (more can be added to the function later). */
   readonly environment: Record<string, string>;
-  /** Further function properties (concurrency, async retries, ...). Default: none. */
+  /**
+   * Further function properties (concurrency, async retries, ...).
+   * @default - none
+   */
   readonly extra?: Partial<NodejsFunctionProps>;
 }
 

@@ -17,11 +17,26 @@ export const LAKE_PREFIXES = {
 } as const;
 
 export interface LakeBucketProps {
+  /** Days before Firehose error objects (`firehose-errors/`) expire; at least 1. */
   readonly errorRetentionDays: number;
+  /** Days before rejected-line objects (`rejects/`) expire; at least 1. */
   readonly rejectRetentionDays: number;
+  /** Days before Athena query results (`athena-results/`) expire; at least 1. */
   readonly athenaResultsRetentionDays: number;
-  /** Where S3 server access logs go; undefined = not logged. */
+  /**
+   * Where S3 server access logs of the bucket go.
+   * @default - not logged
+   */
   readonly serverAccessLogsBucket?: IBucket;
+}
+
+/** S3 lifecycle expirations are whole days, at least 1. */
+function checkRetentionDays(props: LakeBucketProps): void {
+  for (const key of ['errorRetentionDays', 'rejectRetentionDays', 'athenaResultsRetentionDays'] as const) {
+    if (!Number.isInteger(props[key]) || props[key] < 1) {
+      throw new Error(`LakeBucket: ${key} must be a whole number of days, at least 1; got ${props[key]}`);
+    }
+  }
 }
 
 /**
@@ -36,6 +51,7 @@ export class LakeBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeBucketProps) {
     super(scope, id);
+    checkRetentionDays(props);
     this.bucket = new Bucket(this, 'Bucket', {
       ...SECURE_BUCKET_DEFAULTS,
       ...serverAccessLogging(props.serverAccessLogsBucket, 'lake/'),
