@@ -100,6 +100,38 @@ describe('ingest: one table per log type, chosen by key', () => {
     assert.equal(h.telemetry.metrics.ObjectsIngested, LOG_TYPE_IDS.length);
   });
 
+  for (const logType of LOG_TYPE_IDS) {
+    it(`${logType}: an object too long for one invocation continues after its checkpoint, every line exactly once`, async () => {
+      // Prepare: at least 1.5 MB of lines of this type (the reader works in blocks, so short lines need more of
+      // them), one bad (line 1,500); once an invocation has sent a batch, its remaining time drops under the margin,
+      // so the object needs more than one invocation.
+      const o = OBJECTS[logType];
+      const count = Math.max(5000, Math.ceil(1_500_000 / o.line.length));
+      const lines = Array.from({ length: count }, (_, i) => (i === 1499 ? 'not a log line' : o.line));
+      h.s3.putObject(LOG_BUCKET, o.key, o.body(`${lines.join('\n')}\n`));
+      const depsFor = () => {
+        const start = h.firehose.calls.length;
+        return h.deps({ remainingMs: () => (h.firehose.calls.length - start >= 1 ? 1_000 : 600_000) });
+      };
+      // Act
+      const { responses } = await h.drive([h.s3Event(o.key)], depsFor);
+      // Assess: continuations were needed, nothing failed, each good line once on this type's stream only
+      assert.ok(responses.length >= 2, `${logType}: a continuation was needed (${responses.length} invocations)`);
+      assert.ok(responses.every((r) => r.batchItemFailures.length === 0));
+      const delivered = h.rows(logType).map((r) => r.line_number as number);
+      const expected = Array.from({ length: count }, (_, i) => i + 1).filter((l) => l !== 1500);
+      assert.deepEqual(
+        [...delivered].sort((a, b) => a - b),
+        expected,
+      );
+      for (const other of LOG_TYPE_IDS) if (other !== logType) assert.equal(h.rows(other).length, 0, other);
+      assert.deepEqual(
+        storedRejects(h.s3, LAKE_BUCKET).map((r) => [r.file, r.line]),
+        [[o.key, 1500]],
+      );
+    });
+  }
+
   it('skips, counted, an object of a log type this deployment does not ingest', async () => {
     putObjects();
     const only = { 'alb-access': STREAM };
