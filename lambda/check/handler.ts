@@ -4,7 +4,8 @@
  * same way as `alb-iceberg status` (lambda/ops/ledger-scan.ts). It publishes CHECK_METRICS once per run (EMF on
  * stdout), logs the objects that never reached the pipeline (a bounded sample) and, with AUTO_ENQUEUE=true, enqueues
  * them itself through the code `alb-iceberg reconcile` uses (never a done, skipped, in-progress, failed or recent
- * object).
+ * object). Only log files of the types the deployment ingests (LOG_TYPES) are judged: the others have no
+ * notification and no ledger entry, so they are counted and logged as not ingested by configuration, never missing.
  *
  * Contract: `handler(event: ScheduledEvent, context: Context): Promise<CheckResult>`, configured by the environment
  * variables of env.ts (config.ts). A configuration error fails the invocation (Lambda's Errors metric); an S3,
@@ -22,11 +23,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type ClientTimeouts, deadlineSignal, requestHandlerOptions } from '../aws/client-config';
+import type { DaySummary } from '../ledger/completeness';
 import { ObjectLedger } from '../ledger/object-ledger';
 import { type LedgerReader, normalisePrefix } from '../ops/backfill';
 import { dayOf } from '../ops/dates';
+import { addNotJudged, type NotJudged, noneNotJudged } from '../ops/ledger-scan';
+import { countType, type TypeCounts } from '../ops/log-type-selection';
 import { type ReconcileResult, reconcile } from '../ops/reconcile';
 import { errorText } from '../ops/s3-objects';
+import type { LogTypeId } from '../schema/log-types';
 import { type CheckConfig, readCheckConfig } from './config';
 import { type CheckMetrics, checkMetricsLine, NO_CHECK_METRICS } from './metrics';
 
@@ -89,6 +94,24 @@ export function checkMetrics(r: ReconcileResult | undefined, failed: boolean): C
   };
 }
 
+/** What the run set apart without judging it, summed over its days. Pure. */
+export function notJudgedOf(r: ReconcileResult | undefined): NotJudged {
+  const sum = noneNotJudged();
+  for (const d of r?.days ?? []) addNotJudged(sum, d.notJudged);
+  return sum;
+}
+
+/** The objects not in the pipeline per log type, summed over the run's days. Pure. */
+export function missingByType(r: ReconcileResult | undefined): TypeCounts {
+  const counts: TypeCounts = {};
+  for (const d of r?.days ?? []) {
+    for (const [t, s] of Object.entries(d.byType) as [LogTypeId, DaySummary][]) {
+      if (s.verdicts.missing.objects > 0) countType(counts, t, s.verdicts.missing.objects);
+    }
+  }
+  return counts;
+}
+
 /** One run of the check, with injected clients (the handler below wires the real ones). */
 export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<CheckResult> {
   const now = deps.now();
@@ -102,7 +125,7 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
   try {
     result = await reconcile(
       {
-        scope: { bucket: config.logBucket, prefix: config.logPrefix, from, to },
+        scope: { bucket: config.logBucket, prefix: config.logPrefix, from, to, logTypes: config.logTypes },
         graceMs: config.graceMinutes * 60_000,
         includeFailed: false,
         dryRun: !config.autoEnqueue,
@@ -138,9 +161,11 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
   } else if (stopped !== undefined && result) {
     log('error', 'completeness check could not enqueue every missing object', { error: stopped, where, from, to });
   }
+  const notJudged = notJudgedOf(result);
   if (metrics.ObjectsNotInPipeline > 0) {
     log('error', NOT_IN_PIPELINE_MESSAGE, {
       objects: metrics.ObjectsNotInPipeline,
+      byType: missingByType(result),
       keys: result?.samples.missing ?? [],
       keysLogged: Math.min(metrics.ObjectsNotInPipeline, LOGGED_KEYS),
       bucket: config.logBucket,
@@ -154,6 +179,12 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
     from,
     to,
     ...metrics,
+    logTypes: config.logTypes,
+    // Not judged: a type the deployment does not ingest, keys that are no log file, 0-byte files.
+    skippedByConfiguration: notJudged.notSelected,
+    notLogFiles: notJudged.notLogFiles,
+    cloudwatchDelivery: notJudged.cloudwatchDelivery,
+    emptyLogFiles: notJudged.empty,
     listRequests: result?.counters.listRequests ?? 0,
     ledgerQueries: result?.counters.ledgerQueries ?? 0,
     ...(stopped !== undefined ? { stopped } : {}),

@@ -1,5 +1,5 @@
 /**
- * Backfill: enqueue existing ALB access-log objects on the ingest queue as S3-notification-shaped messages, so the
+ * Backfill: enqueue existing ELB log objects (every log type, or those of `logTypes`) on the ingest queue as S3-notification-shaped messages, so the
  * ingest function processes old files exactly like new ones (S3 notifications only cover objects created after
  * they were configured).
  *
@@ -25,7 +25,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { REINGEST_EVENT_NAME } from '../ingest/messages';
 import { type LedgerEntry, normaliseEtag, splitKey } from '../ledger/entry';
 import { describeLogKey } from '../s3/log-key';
+import { LOG_TYPE_IDS, type LogTypeId } from '../schema/log-types';
 import { dayFolder, dayFolders, nextDay, parseDay } from './dates';
+import { countType, parseLogTypeList, selectedTypes, type TypeCounts } from './log-type-selection';
 import { DEFAULT_MAX_ATTEMPTS, MessageSender, SQS_BATCH_SIZE } from './message-sender';
 import { compareKeys, type ListedObject, type ListOptions, listFolders, listObjects } from './s3-objects';
 
@@ -43,7 +45,10 @@ export {
   SQS_BATCH_SIZE,
 } from './message-sender';
 
-/** Which log objects: a bucket, prefix, dates (`YYYY-MM-DD`, UTC, the ALB folder dates), accounts and regions. */
+/**
+ * Which log objects: a bucket, prefix, dates (`YYYY-MM-DD`, UTC, the ELB folder dates), accounts, regions and log
+ * types.
+ */
 export interface LogScope {
   readonly bucket: string;
   readonly prefix?: string;
@@ -51,6 +56,8 @@ export interface LogScope {
   readonly to?: string;
   readonly accounts?: readonly string[];
   readonly regions?: readonly string[];
+  /** Only log files of these types (lambda/ops/log-type-selection.ts); every type when absent. */
+  readonly logTypes?: readonly LogTypeId[];
 }
 
 /** What to backfill. Dates are `YYYY-MM-DD` (UTC, the ALB folder dates) as given by the operator. */
@@ -103,6 +110,10 @@ export function validateScope(scope: LogScope | BackfillScope): void {
   for (const r of scope.regions ?? []) {
     if (!/^[a-z]{2,}(-[a-z]+)+-\d+$/.test(r))
       throw new BackfillUsageError(`--log-region must be a region like eu-west-1, got '${r}'`);
+  }
+  if (scope.logTypes !== undefined) {
+    const parsed = parseLogTypeList(scope.logTypes.length === 0 ? [''] : scope.logTypes, '--type');
+    if ('problem' in parsed) throw new BackfillUsageError(parsed.problem);
   }
   if (!scope.bucket) throw new BackfillUsageError('--bucket is required');
 }
@@ -222,6 +233,12 @@ export interface CheckpointScope {
   readonly queueUrl: string;
   /** Present (true) only for a re-ingest, so its checkpoint is never mistaken for a plain backfill's. */
   readonly reingest?: true;
+  /**
+   * The log types covered, absent for ALB access logs alone: checkpoints written before backfill knew other types
+   * covered exactly those, so they keep their identity (and file name), while a run over more types, whose keys
+   * before the checkpoint were never enqueued, gets a checkpoint of its own instead of skipping them.
+   */
+  readonly logTypes?: readonly LogTypeId[];
 }
 
 export function checkpointScope(scope: BackfillScope & { readonly reingest?: boolean }): CheckpointScope {
@@ -234,7 +251,14 @@ export function checkpointScope(scope: BackfillScope & { readonly reingest?: boo
     regions: scope.regions ? [...new Set(scope.regions)].sort() : null,
     queueUrl: scope.queueUrl,
     ...(scope.reingest ? { reingest: true as const } : {}),
+    ...checkpointTypes(scope.logTypes),
   };
+}
+
+function checkpointTypes(logTypes: readonly LogTypeId[] | undefined): { logTypes?: readonly LogTypeId[] } {
+  const selected = selectedTypes(logTypes);
+  const types = LOG_TYPE_IDS.filter((t) => selected.has(t));
+  return types.length === 1 && types[0] === 'alb-access' ? {} : { logTypes: types };
 }
 
 /** Default checkpoint file name (in the working directory): one per bucket, prefix, range, filters and queue. */
@@ -375,8 +399,10 @@ class LedgerDoneSet {
 }
 
 export interface BackfillResult {
-  /** Access-log objects enqueued (dry run: that would be enqueued) in this run. */
+  /** Log objects enqueued (dry run: that would be enqueued) in this run. */
   objects: number;
+  /** Of {@link objects}, per log type. */
+  readonly objectsByType: TypeCounts;
   bytes: number;
   /** Messages sent in this run (0 on a dry run). */
   messages: number;
@@ -387,7 +413,13 @@ export interface BackfillResult {
   listRequests: number;
   /** Keys listed (all kinds). */
   listed: number;
-  skippedNotAccessLog: number;
+  /** Keys that are no log file of a known type (the ELB test file, CloudWatch delivery, anything else). */
+  skippedNotLogFile: number;
+  /** Of {@link skippedNotLogFile}: objects of AWS's CloudWatch-vended delivery, which the pipeline does not read. */
+  skippedCloudwatchDelivery: number;
+  /** Log files of a type outside `logTypes`. */
+  skippedTypeNotSelected: number;
+  /** 0-byte log files. */
   skippedEmpty: number;
   /** Keys after the checkpoint that an earlier run had already enqueued. */
   skippedAlreadyEnqueued: number;
@@ -431,13 +463,16 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
 
   const result: BackfillResult = {
     objects: 0,
+    objectsByType: {},
     bytes: 0,
     messages: 0,
     batchCalls: 0,
     retries: 0,
     listRequests: 0,
     listed: 0,
-    skippedNotAccessLog: 0,
+    skippedNotLogFile: 0,
+    skippedCloudwatchDelivery: 0,
+    skippedTypeNotSelected: 0,
     skippedEmpty: 0,
     skippedAlreadyEnqueued: 0,
     skippedLedgerDone: 0,
@@ -490,6 +525,11 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     if (failure) {
       // Counted as listed-and-matched but not enqueued: take them back out of this run's figures.
       result.objects -= objects.length - sent.length;
+      const sentKeys = new Set(sent.map((o) => o.key));
+      for (const o of objects) {
+        const { logType } = describeLogKey(o.key);
+        if (!sentKeys.has(o.key) && logType !== undefined) countType(result.objectsByType, logType, -1);
+      }
       result.bytes -= objects.reduce((n, o) => n + o.size, 0) - sentBytes;
       for (const o of sent) alsoDone.add(o.key);
       result.stopped = failure;
@@ -508,6 +548,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     today: Math.floor(now() / 86_400_000) * 86_400_000,
     counters: result,
   });
+  const selected = selectedTypes(options.logTypes);
   let lastListed: string | undefined;
   for await (const o of listing) {
     if (deps.signal?.aborted) {
@@ -521,12 +562,18 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       result.skippedAlreadyEnqueued++;
       continue;
     }
-    if (describeLogKey(o.key).kind !== 'alb-access-log') {
-      result.skippedNotAccessLog++;
+    const { kind, logType } = describeLogKey(o.key);
+    if (logType === undefined) {
+      result.skippedNotLogFile++;
+      if (kind === 'cloudwatch-delivery') result.skippedCloudwatchDelivery++;
+      continue;
+    }
+    if (!selected.has(logType)) {
+      result.skippedTypeNotSelected++;
       continue;
     }
     if (o.size === 0) {
-      // ALB writes real 0-byte files; the ingest function would skip them without reading.
+      // ELB writes real 0-byte files; the ingest function would skip them without reading.
       result.skippedEmpty++;
       continue;
     }
@@ -537,6 +584,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       continue;
     }
     result.objects++;
+    countType(result.objectsByType, logType);
     result.bytes += o.size;
     if (options.dryRun) {
       deps.onProgress?.(result);

@@ -26,7 +26,9 @@ import {
   validateScope,
 } from '../../../lambda/ops/backfill';
 import { decodeEventKey } from '../../../lambda/s3/log-key';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../../lambda/schema/log-types';
 import { s3TestClientConfig, testClientConfig } from '../../support/aws-env';
+import { logKey } from '../../support/elb-keys';
 import { LocalS3 } from '../../support/local-s3';
 import { LocalSqs } from '../../support/local-sqs';
 
@@ -302,6 +304,43 @@ describe('backfill runs', () => {
     await assert.rejects(runBackfill(options(), { ...deps, checkpoint: store }), CheckpointMismatchError);
   });
 
+  it('enqueues the log files of the selected types only, counting each skip by why', async () => {
+    const day = '2026-11-21';
+    const folder = `AWSLogs/${ACCT}/elasticloadbalancing/eu-west-1/2026/11/21/`;
+    const typed = LOG_TYPE_IDS.map((t) => logKey(t, day, 1, { prefix: '', account: ACCT, region: 'eu-west-1' }));
+    for (const k of [...typed, `${folder}x.parquet`, `${folder}notes.txt`]) s3.putObject(BUCKET, k, 'x');
+    const all = await runBackfill({ ...options(), dryRun: true }, deps);
+    assert.deepEqual(
+      [all.objects, all.skippedNotLogFile, all.skippedCloudwatchDelivery, all.skippedTypeNotSelected],
+      [5, 2, 1, 0],
+    );
+    assert.deepEqual(all.objectsByType, Object.fromEntries(LOG_TYPE_IDS.map((t) => [t, 1])));
+    const some = await runBackfill(
+      { ...options(), logTypes: ['clb-access', 'alb-health-check'] },
+      { ...deps, checkpoint: memoryCheckpointStore() },
+    );
+    assert.deepEqual(sentKeys(), [typed[2], typed[4]].sort());
+    assert.deepEqual([some.objects, some.skippedTypeNotSelected], [2, 3]);
+    assert.deepEqual(some.objectsByType, { 'alb-health-check': 1, 'clb-access': 1 });
+  });
+
+  it('takes a failed batch back out of the per-type counts', async () => {
+    s3.putObject(BUCKET, key('2026-11-21', 1), 'x');
+    sqs.behave(() => ({ failEntry: () => ({ code: 'InvalidMessageContents', senderFault: true }) }));
+    const r = await runBackfill(options(), { ...deps, checkpoint: memoryCheckpointStore() });
+    assert.equal(r.objects, 0);
+    assert.deepEqual(r.objectsByType, { 'alb-access': 0 });
+  });
+
+  it('rejects an unknown or empty log type selection as a usage error', async () => {
+    for (const logTypes of [['alb'], []]) {
+      await assert.rejects(
+        runBackfill({ ...options(), logTypes: logTypes as LogTypeId[] }, deps),
+        (e: unknown) => e instanceof BackfillUsageError && /--type/.test(e.message),
+      );
+    }
+  });
+
   it('does not retry a message SQS rejects as the sender fault', async () => {
     s3.putObject(BUCKET, key('2026-11-21', 1), 'x');
     sqs.behave(() => ({ failEntry: () => ({ code: 'InvalidMessageContents', senderFault: true }) }));
@@ -340,6 +379,37 @@ describe('RateLimiter', () => {
     clock += 10_000;
     await limiter.take(10);
     assert.equal(waits.length, 4, 'no wait after an idle period');
+  });
+});
+
+describe('checkpoint identity and log types', () => {
+  const base = { bucket: 'b', queueUrl: 'q' };
+  it('keeps the identity of checkpoints from before log types for ALB access logs alone', () => {
+    const v1 = { bucket: 'b', prefix: '', from: null, to: null, accounts: null, regions: null, queueUrl: 'q' };
+    assert.deepEqual(checkpointScope({ ...base, logTypes: ['alb-access'] }), v1);
+    assert.equal(
+      defaultCheckpointFile({ ...base, logTypes: ['alb-access'] }),
+      defaultCheckpointFile({ ...base, logTypes: ['alb-access'] }),
+    );
+  });
+
+  it('gives a run over other types (every type by default) a checkpoint of its own', () => {
+    assert.deepEqual(checkpointScope(base).logTypes, LOG_TYPE_IDS);
+    assert.deepEqual(checkpointScope({ ...base, logTypes: ['clb-access', 'nlb-access'] }).logTypes, [
+      'nlb-access',
+      'clb-access',
+    ]);
+    const files = new Set(
+      [undefined, ['alb-access'], ['clb-access'], ['alb-access', 'clb-access']].map((logTypes) =>
+        defaultCheckpointFile({ ...base, ...(logTypes ? { logTypes: logTypes as LogTypeId[] } : {}) }),
+      ),
+    );
+    assert.equal(files.size, 4);
+    assert.equal(
+      defaultCheckpointFile({ ...base, logTypes: ['clb-access', 'alb-access'] }),
+      defaultCheckpointFile({ ...base, logTypes: ['alb-access', 'clb-access'] }),
+      'the same selection in another order is the same backfill',
+    );
   });
 });
 
