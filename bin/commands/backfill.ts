@@ -1,6 +1,6 @@
 /**
  * `alb-iceberg backfill`: enqueue existing ELB log objects (every log type, or those of --type) on the ingest queue
- * (lambda/ops/backfill.ts).
+ * (bin/ops/backfill.ts).
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,23 +8,23 @@ import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { normalisePrefix } from '../../lambda/inventory/day-folders';
+import { isEveryType, typeCountsText } from '../../lambda/inventory/log-type-selection';
+import { bytesText, errorText, formatBytes } from '../../lambda/inventory/s3-objects';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
+import { LOG_TYPE_IDS } from '../../lambda/schema/log-types';
+import { type OptionSpecs, readArgs, usageError } from '../args';
+import { type AwsClientOptions, dynamodbClient, s3Client, sqsClient } from '../aws-clients';
+import type { CliIo } from '../io';
 import {
   type BackfillOptions,
   type BackfillResult,
   BackfillUsageError,
   defaultCheckpointFile,
   fileCheckpointStore,
-  normalisePrefix,
   runBackfill,
   validateScope,
-} from '../../lambda/ops/backfill';
-import { isEveryType, typeCountsText } from '../../lambda/ops/log-type-selection';
-import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
-import { LOG_TYPE_IDS } from '../../lambda/schema/log-types';
-import { type OptionSpecs, readArgs, usageError } from '../args';
-import { type AwsClientOptions, dynamodbClient, s3Client, sqsClient } from '../aws-clients';
-import type { CliIo } from '../io';
+} from '../ops/backfill';
 import { startLongRun } from './long-run';
 import { parseTypeOption } from './scope-options';
 

@@ -1,15 +1,15 @@
 /**
  * `alb-iceberg reconcile`: enqueue exactly the log objects (of every type, or of --type) the ledger has never seen (and, with --failed, the
- * failed ones), found by the same scan as `status` (lambda/ops/reconcile.ts).
+ * failed ones), found by the same scan as `status` (lambda/enqueue/reconcile.ts).
  */
 import { parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type ReconcileResult, reconcile } from '../../lambda/enqueue/reconcile';
+import { normalisePrefix } from '../../lambda/inventory/day-folders';
+import { sumOf } from '../../lambda/inventory/ledger-scan';
+import { isEveryType, typeCountsText } from '../../lambda/inventory/log-type-selection';
+import { bytesText, errorText } from '../../lambda/inventory/s3-objects';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
-import { normalisePrefix } from '../../lambda/ops/backfill';
-import { sumOf } from '../../lambda/ops/ledger-scan';
-import { isEveryType, typeCountsText } from '../../lambda/ops/log-type-selection';
-import { type ReconcileResult, reconcile } from '../../lambda/ops/reconcile';
-import { bytesText, errorText } from '../../lambda/ops/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { dynamodbClient, s3Client, sqsClient } from '../aws-clients';
 import type { CliIo } from '../io';

@@ -1,15 +1,15 @@
 /**
- * `alb-iceberg redrive`: re-send the records Firehose could not deliver, once (lambda/ops/redrive.ts).
+ * `alb-iceberg redrive`: re-send the records Firehose could not deliver, once (bin/ops/redrive.ts).
  */
 import { parseArgs } from 'node:util';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { parseInstant } from '../../lambda/ops/dates';
-import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../../lambda/ops/redrive';
-import { errorText, formatBytes } from '../../lambda/ops/s3-objects';
+import { errorText, formatBytes } from '../../lambda/inventory/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, firehoseClient, s3Client } from '../aws-clients';
 import type { CliIo } from '../io';
+import { parseInstant } from '../ops/instant';
+import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../ops/redrive';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
 import { startLongRun } from './long-run';
 

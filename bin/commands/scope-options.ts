@@ -3,13 +3,13 @@
  * types), which ledger, and the grace period. Parsing them into a scan scope is pure, so it is unit-tested without any server.
  */
 
+import { dayOf } from '../../lambda/inventory/dates';
+import type { ScanScope } from '../../lambda/inventory/ledger-scan';
+import { parseLogTypeList } from '../../lambda/inventory/log-type-selection';
 import { DEFAULT_GRACE_MINUTES } from '../../lambda/ledger/completeness';
-import { BackfillUsageError, validateScope } from '../../lambda/ops/backfill';
-import { dayOf } from '../../lambda/ops/dates';
-import type { ScanScope } from '../../lambda/ops/ledger-scan';
-import { parseLogTypeList } from '../../lambda/ops/log-type-selection';
 import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 import type { OptionSpecs } from '../args';
+import { BackfillUsageError, validateScope } from '../ops/backfill';
 
 export { DEFAULT_GRACE_MINUTES };
 

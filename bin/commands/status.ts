@@ -1,13 +1,11 @@
 /**
  * `alb-iceberg status`: whether every log object of a date range reached its table (per day, and per log type), from S3's listing and the
- * object ledger (lambda/ops/ledger-scan.ts). Formatting, the JSON document and the exit code are pure functions.
+ * object ledger (lambda/inventory/ledger-scan.ts). Formatting, the JSON document and the exit code are pure functions.
  */
 import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type DaySummary, emptyDay, accountedFor as summaryAccountedFor } from '../../lambda/ledger/completeness';
-import { ObjectLedger } from '../../lambda/ledger/object-ledger';
-import { normalisePrefix } from '../../lambda/ops/backfill';
+import { normalisePrefix } from '../../lambda/inventory/day-folders';
 import {
   accountedFor,
   type DayReport,
@@ -17,9 +15,11 @@ import {
   scanFolders,
   sumOf,
   totalOf,
-} from '../../lambda/ops/ledger-scan';
-import { isEveryType, typeCountsText } from '../../lambda/ops/log-type-selection';
-import { errorText } from '../../lambda/ops/s3-objects';
+} from '../../lambda/inventory/ledger-scan';
+import { isEveryType, typeCountsText } from '../../lambda/inventory/log-type-selection';
+import { errorText } from '../../lambda/inventory/s3-objects';
+import { type DaySummary, emptyDay, accountedFor as summaryAccountedFor } from '../../lambda/ledger/completeness';
+import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, dynamodbClient, s3Client } from '../aws-clients';

@@ -1,6 +1,7 @@
 /** Reads the scheduled completeness check's configuration from the environment (names in env.ts), failing clearly. */
+
+import { parseLogTypeList } from '../inventory/log-type-selection';
 import { DEFAULT_GRACE_MINUTES } from '../ledger/completeness';
-import { parseLogTypeList } from '../ops/log-type-selection';
 import { LOG_TYPE_IDS, type LogTypeId } from '../schema/log-types';
 import { CHECK_ENV } from './env';
 

@@ -1,7 +1,7 @@
 /**
  * The scheduled completeness check (EventBridge schedule → this Lambda): compares today's day folders (UTC) and the
  * LOOKBACK_DAYS before it, for every account and region found under the log prefix, with the object ledger, the
- * same way as `alb-iceberg status` (lambda/ops/ledger-scan.ts). It publishes CHECK_METRICS once per run (EMF on
+ * same way as `alb-iceberg status` (lambda/inventory/ledger-scan.ts). It publishes CHECK_METRICS once per run (EMF on
  * stdout), logs the objects that never reached the pipeline (a bounded sample) and, with AUTO_ENQUEUE=true, enqueues
  * them itself through the code `alb-iceberg reconcile` uses (never a done, skipped, in-progress, failed or recent
  * object). Only log files of the types the deployment ingests (LOG_TYPES) are judged: the others have no
@@ -23,14 +23,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type ClientTimeouts, deadlineSignal, requestHandlerOptions } from '../aws/client-config';
+import { type ReconcileResult, reconcile } from '../enqueue/reconcile';
+import { dayOf } from '../inventory/dates';
+import { normalisePrefix } from '../inventory/day-folders';
+import type { LedgerReader } from '../inventory/ledger-reader';
+import { addNotJudged, type NotJudged, noneNotJudged } from '../inventory/ledger-scan';
+import { countType, type TypeCounts } from '../inventory/log-type-selection';
+import { errorText } from '../inventory/s3-objects';
 import type { DaySummary } from '../ledger/completeness';
 import { ObjectLedger } from '../ledger/object-ledger';
-import { type LedgerReader, normalisePrefix } from '../ops/backfill';
-import { dayOf } from '../ops/dates';
-import { addNotJudged, type NotJudged, noneNotJudged } from '../ops/ledger-scan';
-import { countType, type TypeCounts } from '../ops/log-type-selection';
-import { type ReconcileResult, reconcile } from '../ops/reconcile';
-import { errorText } from '../ops/s3-objects';
 import type { LogTypeId } from '../schema/log-types';
 import { type CheckConfig, readCheckConfig } from './config';
 import { type CheckMetrics, checkMetricsLine, NO_CHECK_METRICS } from './metrics';

@@ -12,7 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { main } from '../../bin/cli';
 import { type BackfillCommandDeps, NO_LEDGER_WARNING, runBackfillCommand } from '../../bin/commands/backfill';
-import type { BackfillCheckpoint } from '../../lambda/ops/backfill';
+import type { BackfillCheckpoint } from '../../bin/ops/backfill';
 import { decodeEventKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
 import { s3TestClientConfig, setAwsTestEnv, testClientConfig } from '../support/aws-env';

@@ -6,11 +6,11 @@ import { parseScope } from '../../bin/commands/scope-options';
 import { formatStatus, type StatusReport, statusExitCode, statusJson } from '../../bin/commands/status';
 import { checkMetrics } from '../../lambda/check/handler';
 import { checkMetricsLine, NO_CHECK_METRICS } from '../../lambda/check/metrics';
+import { objectsToEnqueue, type ReconcileResult } from '../../lambda/enqueue/reconcile';
+import { type DayReport, DayTotals, dayOfFolder, judgedObjects, totalOf } from '../../lambda/inventory/ledger-scan';
+import { parseLogTypeList } from '../../lambda/inventory/log-type-selection';
 import type { FolderJudgement, ObjectVerdict, Verdict } from '../../lambda/ledger/completeness';
 import { NO_ACCOUNTING, NO_PROGRESS } from '../../lambda/ledger/entry';
-import { type DayReport, DayTotals, dayOfFolder, judgedObjects, totalOf } from '../../lambda/ops/ledger-scan';
-import { parseLogTypeList } from '../../lambda/ops/log-type-selection';
-import { objectsToEnqueue, type ReconcileResult } from '../../lambda/ops/reconcile';
 import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 import { cloudwatchParquetKey, dayFolderOf, logKey } from '../support/elb-keys';
 

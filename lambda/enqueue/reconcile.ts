@@ -11,9 +11,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { FolderJudgement } from '../ledger/completeness';
-import { describeLogKey } from '../s3/log-key';
-import { type LedgerReader, MessageSender } from './backfill';
+import type { LedgerReader } from '../inventory/ledger-reader';
 import {
   type DayReport,
   DayTotals,
@@ -22,9 +20,12 @@ import {
   type ScanStop,
   scanFolders,
   scopeEnd,
-} from './ledger-scan';
-import { countType, type TypeCounts } from './log-type-selection';
-import type { ListedObject } from './s3-objects';
+} from '../inventory/ledger-scan';
+import { countType, type TypeCounts } from '../inventory/log-type-selection';
+import type { ListedObject } from '../inventory/s3-objects';
+import type { FolderJudgement } from '../ledger/completeness';
+import { describeLogKey } from '../s3/log-key';
+import { MessageSender } from './message-sender';
 
 /** The objects of a folder to enqueue: missing ones, and failed ones when asked. Pure. */
 export function objectsToEnqueue(judgement: FolderJudgement, includeFailed: boolean): ListedObject[] {

@@ -1,7 +1,7 @@
 /**
  * The completeness scan shared by `alb-iceberg status`, `alb-iceberg reconcile` and the scheduled check
  * (lambda/check/handler.ts): for a scope (bucket, log prefix, a date range, optional accounts and regions) it lists
- * only the day folders of the range (backfill's {@link listingRanges}), reads the ledger's entries of each folder (one
+ * only the day folders of the range ({@link listingRanges}, day-folders.ts), reads the ledger's entries of each folder (one
  * DynamoDB Query per folder, paginated), and judges the folder with {@link judgeFolder}.
  *
  * Cost per folder (one account, region and day): one ListObjectsV2 request per 1,000 keys
@@ -41,8 +41,9 @@ import {
 } from '../ledger/completeness';
 import { describeLogKey } from '../s3/log-key';
 import type { LogTypeId } from '../schema/log-types';
-import { type LedgerReader, type ListingCounters, type LogScope, listingRanges } from './backfill';
 import { dayOf, parseDay } from './dates';
+import { type ListingCounters, type LogScope, listingRanges } from './day-folders';
+import type { LedgerReader } from './ledger-reader';
 import { countType, selectedTypes, type TypeCounts } from './log-type-selection';
 import { type ListedObject, type ListOptions, listObjects } from './s3-objects';
 

@@ -10,8 +10,14 @@
  * and summarising them: counts by error code / normalised reject reason, with a few samples each.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MAX_RECORD_BYTES } from '../parser/parse-object';
-import { errorText, type ListedObject, listObjects, type NumberedLine, readObjectLines } from './s3-objects';
+import {
+  errorText,
+  type ListedObject,
+  listObjects,
+  type NumberedLine,
+  readObjectLines,
+} from '../../lambda/inventory/s3-objects';
+import { MAX_RECORD_BYTES } from '../../lambda/parser/parse-object';
 
 /** The folder segment under which redriven error objects are kept (see {@link redrivenKey}). */
 export const REDRIVEN_SEGMENT = 'redriven';

@@ -3,7 +3,7 @@
  * for one object (S3-notification-shaped), and the rate-limited, retrying SendMessageBatch sender they share.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { errorText, httpStatus, type ListedObject } from './s3-objects';
+import { errorText, httpStatus, type ListedObject } from '../inventory/s3-objects';
 
 /** SendMessageBatch accepts at most 10 entries. */
 export const SQS_BATCH_SIZE = 10;

@@ -1,12 +1,12 @@
 /**
- * Backfill: enqueue existing ELB log objects (every log type, or those of `logTypes`) on the ingest queue as S3-notification-shaped messages, so the
- * ingest function processes old files exactly like new ones (S3 notifications only cover objects created after
- * they were configured).
+ * Backfill: enqueue existing ELB log objects (every log type, or those of `logTypes`) on the ingest queue as
+ * S3-notification-shaped messages, so the ingest function processes old files exactly like new ones (S3
+ * notifications only cover objects created after they were configured). CLI only (`alb-iceberg backfill`).
  *
- * Listing follows the ALB layout `[prefix/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/`:
- * accounts and regions are discovered with Delimiter '/' unless given, and a date range lists only its day folders,
- * never the whole bucket. Keys come in S3's order (UTF-8 bytes) across all folders, which is what makes resuming by
- * "last key enqueued" sound.
+ * Listing follows the ELB layout `[prefix/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/`
+ * (lambda/inventory/day-folders.ts): accounts and regions are discovered with Delimiter '/' unless given, and a date
+ * range lists only its day folders, never the whole bucket. Keys come in S3's order (UTF-8 bytes) across all
+ * folders, which is what makes resuming by "last key enqueued" sound.
  *
  * One object per message (so a failure of one object never makes SQS re-deliver another), sent with
  * SendMessageBatch in batches of up to 10; entries a response reports failed are retried (with backoff and jitter),
@@ -22,43 +22,21 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { REINGEST_EVENT_NAME } from '../ingest/messages';
-import { type LedgerEntry, normaliseEtag, splitKey } from '../ledger/entry';
-import { describeLogKey } from '../s3/log-key';
-import { LOG_TYPE_IDS, type LogTypeId } from '../schema/log-types';
-import { dayFolder, dayFolders, nextDay, parseDay } from './dates';
-import { countType, parseLogTypeList, selectedTypes, type TypeCounts } from './log-type-selection';
-import { DEFAULT_MAX_ATTEMPTS, MessageSender, SQS_BATCH_SIZE } from './message-sender';
-import { compareKeys, type ListedObject, type ListOptions, listFolders, listObjects } from './s3-objects';
-
-// The sending side (messages, rate limit, batch retries) lives in message-sender.ts; re-exported for its users.
-export {
-  BACKFILL_EVENT_NAME,
-  backfillMessageBody,
-  DEFAULT_MAX_ATTEMPTS,
-  encodeEventKey,
-  isTransientSqsError,
-  MessageSender,
-  type MessageSenderOptions,
-  RateLimiter,
-  type SenderCounters,
-  SQS_BATCH_SIZE,
-} from './message-sender';
-
-/**
- * Which log objects: a bucket, prefix, dates (`YYYY-MM-DD`, UTC, the ELB folder dates), accounts, regions and log
- * types.
- */
-export interface LogScope {
-  readonly bucket: string;
-  readonly prefix?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly accounts?: readonly string[];
-  readonly regions?: readonly string[];
-  /** Only log files of these types (lambda/ops/log-type-selection.ts); every type when absent. */
-  readonly logTypes?: readonly LogTypeId[];
-}
+import { DEFAULT_MAX_ATTEMPTS, MessageSender, SQS_BATCH_SIZE } from '../../lambda/enqueue/message-sender';
+import { REINGEST_EVENT_NAME } from '../../lambda/ingest/messages';
+import { parseDay } from '../../lambda/inventory/dates';
+import {
+  type ListingCounters,
+  type LogScope,
+  listingRanges,
+  normalisePrefix,
+} from '../../lambda/inventory/day-folders';
+import type { LedgerReader } from '../../lambda/inventory/ledger-reader';
+import { countType, parseLogTypeList, selectedTypes, type TypeCounts } from '../../lambda/inventory/log-type-selection';
+import { compareKeys, type ListedObject, listObjects } from '../../lambda/inventory/s3-objects';
+import { normaliseEtag, splitKey } from '../../lambda/ledger/entry';
+import { describeLogKey } from '../../lambda/s3/log-key';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 
 /** What to backfill. Dates are `YYYY-MM-DD` (UTC, the ALB folder dates) as given by the operator. */
 export interface BackfillScope extends LogScope {
@@ -76,20 +54,6 @@ export interface BackfillScope extends LogScope {
 
 /** Thrown for an invalid scope (bad date, range upside down, bad account id): a usage error. */
 export class BackfillUsageError extends Error {}
-
-/**
- * `prefix/` (no leading slash) or ''. The prefix is the load balancer's `access_logs.s3.prefix`, the part before
- * `AWSLogs/`; ALB does not allow it to contain `AWSLogs`, so a trailing `AWSLogs` segment (`x/AWSLogs/`, `AWSLogs`:
- * the path as seen in the console) is the layout's own folder and is dropped rather than looked for twice.
- */
-export function normalisePrefix(prefix: string | undefined): string {
-  const p = (prefix ?? '')
-    .replace(/^\/+/, '')
-    .replace(/\/+$/, '')
-    .replace(/(^|\/)AWSLogs$/, '')
-    .replace(/\/+$/, '');
-  return p === '' ? '' : `${p}/`;
-}
 
 /** Checks a scope; throws BackfillUsageError naming the problem. */
 export function validateScope(scope: LogScope | BackfillScope): void {
@@ -121,55 +85,6 @@ export function validateScope(scope: LogScope | BackfillScope): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Listing
 // ---------------------------------------------------------------------------------------------------------------
-
-/** One listing to run: every key under `prefix`, stopping at the first key >= `before` when set. */
-export interface ListingRange {
-  readonly prefix: string;
-  readonly before?: string;
-}
-
-export interface ListingCounters {
-  /** ListObjectsV2 requests made (discovery and listing). */
-  listRequests: number;
-}
-
-/**
- * The listings that cover a scope, in S3 key order: per account and region, one per day folder for a range with a
- * start (the end defaults to `today`), one bounded listing for an end without a start, one whole listing otherwise.
- */
-export async function* listingRanges(
-  s3: S3Client,
-  scope: LogScope | BackfillScope,
-  today: number,
-  counters: ListingCounters,
-  listOptions: Pick<ListOptions, 'callSignal'> = {},
-): AsyncGenerator<ListingRange> {
-  const onRequest = () => {
-    counters.listRequests++;
-  };
-  const discover = { onRequest, ...listOptions };
-  const root = `${normalisePrefix(scope.prefix)}AWSLogs/`;
-  const accounts = scope.accounts
-    ? [...new Set(scope.accounts)].map((a) => `${root}${a}/`).sort(compareKeys)
-    : (await listFolders(s3, scope.bucket, root, discover)).filter((p) => /\/\d{12}\/$/.test(p));
-  const from = scope.from === undefined ? undefined : parseDay(scope.from);
-  const to = scope.to === undefined ? undefined : parseDay(scope.to);
-  for (const account of accounts) {
-    const elb = `${account}elasticloadbalancing/`;
-    const regions = scope.regions
-      ? [...new Set(scope.regions)].map((r) => `${elb}${r}/`).sort(compareKeys)
-      : await listFolders(s3, scope.bucket, elb, discover);
-    for (const region of regions) {
-      if (from !== undefined) {
-        for (const day of dayFolders(from, to ?? today)) yield { prefix: `${region}${day}/` };
-      } else if (to !== undefined) {
-        yield { prefix: region, before: `${region}${dayFolder(nextDay(to))}/` };
-      } else {
-        yield { prefix: region };
-      }
-    }
-  }
-}
 
 /**
  * Every object of the scope after `afterKey` (exclusive), in S3 key order. A listing wholly before `afterKey` is not
@@ -359,13 +274,6 @@ export interface BackfillDeps {
   readonly onProgress?: (progress: BackfillResult) => void;
   /** The object ledger: when given, versions it has as done or skipped are not enqueued. */
   readonly ledger?: LedgerReader;
-}
-
-/** The part of the object ledger (lambda/ledger/object-ledger.ts) that backfill, status and reconcile read. */
-export interface LedgerReader {
-  listFolder(bucket: string, folder: string, call?: { abortSignal?: AbortSignal }): AsyncIterable<LedgerEntry>;
-  /** When the ledger started recording (epoch ms), if it says: see ObjectLedger.startedAt. */
-  startedAt?(call?: { abortSignal?: AbortSignal }): Promise<number | undefined>;
 }
 
 /**

@@ -18,10 +18,10 @@
 import { gzipSync } from 'node:zlib';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Batcher } from '../ingest/batcher';
-import { FirehoseSender, type SenderStats } from '../ingest/firehose-sender';
+import { Batcher } from '../../lambda/ingest/batcher';
+import { FirehoseSender, type SenderStats } from '../../lambda/ingest/firehose-sender';
+import { errorText, type ListedObject, readObjectLines } from '../../lambda/inventory/s3-objects';
 import { decodeRawData, errorObjects, parseFirehoseErrorLine, redrivenKey } from './error-objects';
-import { errorText, type ListedObject, readObjectLines } from './s3-objects';
 
 export interface RedriveOptions {
   readonly bucket: string;
