@@ -9,7 +9,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { normalisePrefix } from '../../lambda/inventory/day-folders';
-import { isEveryType, typeCountsText } from '../../lambda/inventory/log-type-selection';
 import { bytesText, errorText, formatBytes } from '../../lambda/inventory/s3-objects';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { LOG_TYPE_IDS } from '../../lambda/schema/log-types';
@@ -25,6 +24,7 @@ import {
   runBackfill,
   validateScope,
 } from '../ops/backfill';
+import { isEveryType, typeCountsText } from '../ops/log-types-text';
 import { startLongRun } from './long-run';
 import { parseTypeOption } from './scope-options';
 

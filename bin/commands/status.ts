@@ -16,7 +16,6 @@ import {
   sumOf,
   totalOf,
 } from '../../lambda/inventory/ledger-scan';
-import { isEveryType, typeCountsText } from '../../lambda/inventory/log-type-selection';
 import { errorText } from '../../lambda/inventory/s3-objects';
 import { type DaySummary, emptyDay, accountedFor as summaryAccountedFor } from '../../lambda/ledger/completeness';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
@@ -24,6 +23,7 @@ import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, dynamodbClient, s3Client } from '../aws-clients';
 import { type CliIo, OutputClosed } from '../io';
+import { isEveryType, typeCountsText } from '../ops/log-types-text';
 import { startLongRun } from './long-run';
 import { type ParsedScope, parseScope, SCOPE_HELP, SCOPE_OPTIONS } from './scope-options';
 

@@ -27,8 +27,8 @@ import { type ReconcileResult, reconcile } from '../enqueue/reconcile';
 import { dayOf } from '../inventory/dates';
 import { normalisePrefix } from '../inventory/day-folders';
 import type { LedgerReader } from '../inventory/ledger-reader';
-import { addNotJudged, type NotJudged, noneNotJudged } from '../inventory/ledger-scan';
-import { countType, type TypeCounts } from '../inventory/log-type-selection';
+import { type DayReport, totalOf } from '../inventory/ledger-scan';
+import type { TypeCounts } from '../inventory/log-type-selection';
 import { errorText } from '../inventory/s3-objects';
 import type { DaySummary } from '../ledger/completeness';
 import { ObjectLedger } from '../ledger/object-ledger';
@@ -82,33 +82,23 @@ export interface CheckResult {
 
 /** The metrics of a run from its result. Pure. */
 export function checkMetrics(r: ReconcileResult | undefined, failed: boolean): CheckMetrics {
-  const sum = (pick: (d: ReconcileResult['days'][number]) => number) =>
-    (r?.days ?? []).reduce((n, d) => n + pick(d), 0);
+  const { verdicts } = totalOf(r?.days ?? []).summary;
   return {
     ...NO_CHECK_METRICS,
-    ObjectsNotInPipeline: sum((d) => d.summary.verdicts.missing.objects),
-    ObjectsFailed: sum((d) => d.summary.verdicts.failed.objects),
-    ObjectsInProgress: sum((d) => d.summary.verdicts['in-progress'].objects),
-    ObjectsDone: sum((d) => d.summary.verdicts.done.objects),
+    ObjectsNotInPipeline: verdicts.missing.objects,
+    ObjectsFailed: verdicts.failed.objects,
+    ObjectsInProgress: verdicts['in-progress'].objects,
+    ObjectsDone: verdicts.done.objects,
     ObjectsEnqueued: r?.enqueued.missing ?? 0,
     CheckErrors: failed || r?.stopped !== undefined ? 1 : 0,
   };
 }
 
-/** What the run set apart without judging it, summed over its days. Pure. */
-export function notJudgedOf(r: ReconcileResult | undefined): NotJudged {
-  const sum = noneNotJudged();
-  for (const d of r?.days ?? []) addNotJudged(sum, d.notJudged);
-  return sum;
-}
-
-/** The objects not in the pipeline per log type, summed over the run's days. Pure. */
-export function missingByType(r: ReconcileResult | undefined): TypeCounts {
+/** The objects not in the pipeline per log type, over the run's days. Pure. */
+export function missingByType(total: DayReport): TypeCounts {
   const counts: TypeCounts = {};
-  for (const d of r?.days ?? []) {
-    for (const [t, s] of Object.entries(d.byType) as [LogTypeId, DaySummary][]) {
-      if (s.verdicts.missing.objects > 0) countType(counts, t, s.verdicts.missing.objects);
-    }
+  for (const [t, s] of Object.entries(total.byType) as [LogTypeId, DaySummary][]) {
+    if (s.verdicts.missing.objects > 0) counts[t] = s.verdicts.missing.objects;
   }
   return counts;
 }
@@ -162,11 +152,12 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
   } else if (stopped !== undefined && result) {
     log('error', 'completeness check could not enqueue every missing object', { error: stopped, where, from, to });
   }
-  const notJudged = notJudgedOf(result);
+  const total = totalOf(result?.days ?? []);
+  const notJudged = total.notJudged;
   if (metrics.ObjectsNotInPipeline > 0) {
     log('error', NOT_IN_PIPELINE_MESSAGE, {
       objects: metrics.ObjectsNotInPipeline,
-      byType: missingByType(result),
+      byType: missingByType(total),
       keys: result?.samples.missing ?? [],
       keysLogged: Math.min(metrics.ObjectsNotInPipeline, LOGGED_KEYS),
       bucket: config.logBucket,

@@ -33,22 +33,10 @@ export function selectedTypes(types: readonly LogTypeId[] | undefined): Readonly
   return new Set(types ?? LOG_TYPE_IDS);
 }
 
-/** Whether a selection is every type (then messages and documents need not name it). */
-export function isEveryType(types: readonly LogTypeId[] | undefined): boolean {
-  return types === undefined || LOG_TYPE_IDS.every((t) => types.includes(t));
-}
-
 /** Counts per log type; a type without any is absent. */
 export type TypeCounts = Partial<Record<LogTypeId, number>>;
 
 /** Adds one to a type's count. */
 export function countType(counts: TypeCounts, type: LogTypeId, n = 1): void {
   counts[type] = (counts[type] ?? 0) + n;
-}
-
-/** `alb-access 3, clb-access 1` (in the order of LOG_TYPE_IDS), or '' when every count is zero. */
-export function typeCountsText(counts: TypeCounts): string {
-  return LOG_TYPE_IDS.filter((t) => (counts[t] ?? 0) > 0)
-    .map((t) => `${t} ${counts[t]}`)
-    .join(', ');
 }
