@@ -9,7 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { normalisePrefix } from '../../lambda/inventory/day-folders';
-import { bytesText, errorText, formatBytes } from '../../lambda/inventory/s3-objects';
+import { errorText } from '../../lambda/inventory/s3-objects';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { LOG_TYPE_IDS } from '../../lambda/schema/log-types';
 import { type OptionSpecs, readArgs, usageError } from '../args';
@@ -25,6 +25,7 @@ import {
   validateScope,
 } from '../ops/backfill';
 import { isEveryType, typeCountsText } from '../ops/log-types-text';
+import { bytesText, formatBytes } from '../ops/sizes';
 import { startLongRun } from './long-run';
 import { parseTypeOption } from './scope-options';
 

@@ -4,12 +4,13 @@
 import { parseArgs } from 'node:util';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { errorText, formatBytes } from '../../lambda/inventory/s3-objects';
+import { errorText } from '../../lambda/inventory/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, firehoseClient, s3Client } from '../aws-clients';
 import type { CliIo } from '../io';
 import { parseInstant } from '../ops/instant';
 import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../ops/redrive';
+import { formatBytes } from '../ops/sizes';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
 import { startLongRun } from './long-run';
 

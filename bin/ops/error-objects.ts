@@ -10,14 +10,9 @@
  * and summarising them: counts by error code / normalised reject reason, with a few samples each.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  errorText,
-  type ListedObject,
-  listObjects,
-  type NumberedLine,
-  readObjectLines,
-} from '../../lambda/inventory/s3-objects';
+import { errorText, type ListedObject, listObjects } from '../../lambda/inventory/s3-objects';
 import { MAX_RECORD_BYTES } from '../../lambda/parser/parse-object';
+import { type NumberedLine, readObjectLines } from './object-lines';
 
 /** The folder segment under which redriven error objects are kept (see {@link redrivenKey}). */
 export const REDRIVEN_SEGMENT = 'redriven';

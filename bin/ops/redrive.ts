@@ -20,8 +20,9 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Batcher } from '../../lambda/ingest/batcher';
 import { FirehoseSender, type SenderStats } from '../../lambda/ingest/firehose-sender';
-import { errorText, type ListedObject, readObjectLines } from '../../lambda/inventory/s3-objects';
+import { errorText, type ListedObject } from '../../lambda/inventory/s3-objects';
 import { decodeRawData, errorObjects, parseFirehoseErrorLine, redrivenKey } from './error-objects';
+import { readObjectLines } from './object-lines';
 
 export interface RedriveOptions {
   readonly bucket: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dayFolders, dayOf, parseDay } from '../../../lambda/inventory/dates';
-import { bytesText, compareKeys, formatBytes } from '../../../lambda/inventory/s3-objects';
+import { compareKeys } from '../../../lambda/inventory/s3-objects';
 
 describe('dates', () => {
   it('accepts real calendar days only', () => {
@@ -28,13 +28,5 @@ describe('s3 helpers', () => {
     assert.ok('\u{1F600}' < '\uFF5E');
     assert.ok(compareKeys('\uFF5E', '\u{1F600}') < 0);
     assert.equal(compareKeys('a/b', 'a/b'), 0);
-  });
-
-  it('formats sizes', () => {
-    assert.equal(formatBytes(999), '999 B');
-    assert.equal(formatBytes(1500), '1.5 kB');
-    assert.equal(formatBytes(123_456_789), '123 MB');
-    assert.equal(bytesText(12), '12 bytes');
-    assert.equal(bytesText(2_000_000), '2.0 MB, 2000000 bytes');
   });
 });
