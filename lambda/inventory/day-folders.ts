@@ -44,12 +44,13 @@ export function normalisePrefix(prefix: string | undefined): string {
   return p === '' ? '' : `${p}/`;
 }
 
-/** One listing to run: every key under `prefix`, stopping at the first key >= `before` when set. */
+/** One listing to run (a day folder, or a region's whole folder up to a day): every key under `prefix`, stopping at the first key >= `before` when set. */
 export interface ListingRange {
   readonly prefix: string;
   readonly before?: string;
 }
 
+/** Requests a listing made, for progress lines, summaries and cost tests. */
 export interface ListingCounters {
   /** ListObjectsV2 requests made (discovery and listing). */
   listRequests: number;
