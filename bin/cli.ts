@@ -1,6 +1,7 @@
 /**
- * `alb-iceberg` operator CLI: a thin dispatcher. Each command lives in bin/commands/ and calls into lambda/, so the
- * CLI and the Lambda share one implementation.
+ * `alb-iceberg` operator CLI: a thin dispatcher. Each command lives in bin/commands/; code only the CLI runs lives in
+ * bin/ops/, and what the CLI shares with the Lambdas (the day-folder inventory, the enqueue side, the ledger, the
+ * parser) in lambda/, so both run one implementation.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -160,6 +160,7 @@ export class AlbIcebergStack extends Stack {
         graceMinutes: config.completenessGraceMinutes,
         lookbackDays: config.completenessLookbackDays,
         autoEnqueue: config.completenessAutoEnqueue,
+        logTypes: config.logTypes,
         logRetention,
         removalPolicy,
       });

@@ -9,6 +9,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHECK_ENV } from '../lambda/check/env';
+import { LOG_TYPE_IDS, type LogTypeId } from '../lambda/schema/log-types';
 import { bundledFunction } from './bundled-function';
 import { COMPLETENESS_CHECK_TIMEOUT_MINUTES, DEFAULTS } from './config';
 
@@ -48,6 +49,12 @@ export interface CompletenessCheckProps {
    * @default - the handler's default (1; the variable is not set)
    */
   readonly lookbackDays?: number;
+  /**
+   * The log types the deployment ingests (the check's `LOG_TYPES`): log files of other types in the bucket are
+   * counted as not ingested by configuration, never as not in the pipeline. At least one type.
+   * @default - every log type (LOG_TYPE_IDS; the variable is not set)
+   */
+  readonly logTypes?: readonly LogTypeId[];
   /**
    * Send the objects found missing to the ingest queue (and grant `sqs:SendMessage` on it).
    * @default false
@@ -94,6 +101,8 @@ export class CompletenessCheck extends Construct {
     if (props.logPrefix) environment[CHECK_ENV.logPrefix] = props.logPrefix;
     if (props.graceMinutes !== undefined) environment[CHECK_ENV.graceMinutes] = String(props.graceMinutes);
     if (props.lookbackDays !== undefined) environment[CHECK_ENV.lookbackDays] = String(props.lookbackDays);
+    const logTypes = checkedLogTypes(props.logTypes);
+    if (logTypes !== undefined) environment[CHECK_ENV.logTypes] = logTypes.join(',');
 
     const {
       function: fn,
@@ -171,6 +180,23 @@ export class CompletenessCheck extends Construct {
       new PolicyStatement({ sid: 'EnqueueMissing', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
     );
   }
+}
+
+/**
+ * The `logTypes` prop as the variable's value: undefined for every type (the handler's default, so the template of a
+ * deployment that ingests everything does not change), else the types in LOG_TYPE_IDS order. Throws for an empty
+ * list or an unknown type, so synth fails at the construct rather than the function at its first run.
+ */
+export function checkedLogTypes(logTypes: readonly LogTypeId[] | undefined): readonly LogTypeId[] | undefined {
+  if (logTypes === undefined) return undefined;
+  const unknown = logTypes.filter((t) => !LOG_TYPE_IDS.includes(t));
+  if (logTypes.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `CompletenessCheck: logTypes must name at least one of ${LOG_TYPE_IDS.join(', ')}` +
+        (unknown.length ? `; unknown: ${unknown.join(', ')}` : ''),
+    );
+  }
+  return LOG_TYPE_IDS.every((t) => logTypes.includes(t)) ? undefined : LOG_TYPE_IDS.filter((t) => logTypes.includes(t));
 }
 
 /** One interval, within what Lambda accepts for the maximum event age (60 s to 6 h). */

@@ -1,5 +1,6 @@
 /**
- * `alb-iceberg backfill`: enqueue existing ALB access-log objects on the ingest queue (lambda/ops/backfill.ts).
+ * `alb-iceberg backfill`: enqueue existing ELB log objects (every log type, or those of --type) on the ingest queue
+ * (bin/ops/backfill.ts).
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -7,22 +8,26 @@ import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { normalisePrefix } from '../../lambda/inventory/day-folders';
+import { errorText } from '../../lambda/inventory/s3-objects';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
+import { LOG_TYPE_IDS } from '../../lambda/schema/log-types';
+import { type OptionSpecs, readArgs, usageError } from '../args';
+import { type AwsClientOptions, dynamodbClient, s3Client, sqsClient } from '../aws-clients';
+import type { CliIo } from '../io';
 import {
   type BackfillOptions,
   type BackfillResult,
   BackfillUsageError,
   defaultCheckpointFile,
   fileCheckpointStore,
-  normalisePrefix,
   runBackfill,
   validateScope,
-} from '../../lambda/ops/backfill';
-import { bytesText, errorText, formatBytes } from '../../lambda/ops/s3-objects';
-import { type OptionSpecs, readArgs, usageError } from '../args';
-import { type AwsClientOptions, dynamodbClient, s3Client, sqsClient } from '../aws-clients';
-import type { CliIo } from '../io';
+} from '../ops/backfill';
+import { isEveryType, typeCountsText } from '../ops/log-types-text';
+import { bytesText, formatBytes } from '../ops/sizes';
 import { startLongRun } from './long-run';
+import { parseTypeOption } from './scope-options';
 
 export const DEFAULT_RATE = 100;
 
@@ -31,10 +36,10 @@ export const NO_LEDGER_WARNING =
   'alb-iceberg backfill: warning: no --ledger-table: objects already ingested are enqueued again (their rows come back as duplicates); pass --ledger-table <LedgerTableName> to leave them out';
 
 const HELP = `Usage: alb-iceberg backfill --bucket BUCKET --queue QUEUE_URL [--prefix PREFIX] [--from YYYY-MM-DD]
-                            [--to YYYY-MM-DD] [--account ID]... [--log-region REGION]... [--rate N]
-                            [--checkpoint FILE] [--ledger-table TABLE] [--reingest] [--dry-run]
+                            [--to YYYY-MM-DD] [--account ID]... [--log-region REGION]... [--type TYPE[,TYPE]]...
+                            [--rate N] [--checkpoint FILE] [--ledger-table TABLE] [--reingest] [--dry-run]
 
-Enqueues existing ALB access-log objects on the ingest queue, one S3-notification-shaped message per object
+Enqueues existing ELB log objects on the ingest queue, one S3-notification-shaped message per object
 (eventName ObjectCreated:Backfill), so that the pipeline ingests old files exactly like new ones. S3 notifications
 only cover objects created after they were configured: this is how older logs reach the table.
 
@@ -49,9 +54,12 @@ Options:
   --log-region REGION Only this region folder of the log keys (repeatable; .../elasticloadbalancing/REGION/...).
                       Default: every region folder found. This is NOT the AWS region the CLI calls: that is
                       AWS_REGION or your profile's, as for the AWS CLI. (--region: deprecated name, same meaning.)
+  --type TYPE[,TYPE]  Only log files of these types (repeatable): ${LOG_TYPE_IDS.join(', ')}.
+                      Default: every type (the ingest function skips, counted, the types the stack does not
+                      ingest: pass the stack's logTypes to send only those).
   --rate N            At most N messages per second. Default: ${DEFAULT_RATE}.
   --checkpoint FILE   Progress file used to resume. Default: .alb-iceberg-backfill-<hash>.json in the current
-                      directory, one per bucket, prefix, dates, accounts, regions and queue.
+                      directory, one per bucket, prefix, dates, accounts, regions, types and queue.
   --ledger-table TABLE
                       The object ledger's DynamoDB table (stack output LedgerTableName): objects whose listed
                       version the ledger has as done or skipped are not enqueued (counted as 'already done'), so
@@ -66,8 +74,9 @@ Options:
   -h, --help          Show this help.
 
 Listing follows the ALB layout [PREFIX/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/, so a
-date range lists only its day folders, never the whole bucket. Only access logs are enqueued: connection logs,
-health-check logs, NLB/Classic logs, the ELB test file and 0-byte files are counted and skipped.
+date range lists only its day folders, never the whole bucket. Log files of every type are enqueued (Classic logs
+end in .log, the others in .log.gz); the ELB test file, objects of AWS's CloudWatch-vended delivery, log files of
+types --type leaves out and 0-byte files are counted and skipped.
 
 Messages are sent with SendMessageBatch, 10 at a time; entries SQS reports as failed are retried with backoff.
 Resuming: the checkpoint is saved after every batch. After an interruption (Ctrl-C, an error), run the same command
@@ -99,6 +108,7 @@ export const BACKFILL_OPTIONS = {
   to: { type: 'string', value: 'YYYY-MM-DD' },
   account: { type: 'string', multiple: true, value: 'ID' },
   'log-region': { type: 'string', multiple: true, value: 'REGION' },
+  type: { type: 'string', multiple: true, value: 'TYPE' },
   /** Deprecated name of --log-region (it read like the AWS region); accepted with a warning. */
   region: { type: 'string', multiple: true, value: 'REGION' },
   rate: { type: 'string', value: 'N' },
@@ -145,6 +155,8 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
   const logRegions = [...(values['log-region'] ?? []), ...(values.region ?? [])];
   const rate = values.rate === undefined ? DEFAULT_RATE : Number(values.rate);
   if (!(rate > 0) || !Number.isFinite(rate)) return usage(`--rate must be a positive number, got '${values.rate}'`);
+  const logTypes = parseTypeOption(values.type);
+  if (typeof logTypes === 'string') return usage(logTypes);
   const options: BackfillOptions = {
     bucket: values.bucket,
     queueUrl: values.queue ?? '',
@@ -153,6 +165,7 @@ export async function runBackfillCommand(argv: string[], io: CliIo, deps: Backfi
     ...(values.to !== undefined ? { to: values.to } : {}),
     ...(values.account ? { accounts: values.account } : {}),
     ...(logRegions.length > 0 ? { regions: logRegions } : {}),
+    ...(logTypes ? { logTypes } : {}),
     dryRun: values['dry-run'] === true,
     ratePerSecond: rate,
     ...(values.reingest ? { reingest: true } : {}),
@@ -281,8 +294,9 @@ function summary(
   ledgerTable: string | undefined,
 ): string {
   const range = o.from || o.to ? ` from ${o.from ?? 'the start'} to ${o.to ?? (o.from ? 'today' : 'the end')}` : '';
+  const types = isEveryType(o.logTypes) ? '' : ` (log types ${o.logTypes!.join(', ')})`;
   const lines = [
-    `${o.dryRun ? 'backfill (dry run)' : 'backfill'}: ${where}${range}${o.dryRun ? '' : ` -> ${o.queueUrl}`}`,
+    `${o.dryRun ? 'backfill (dry run)' : 'backfill'}: ${where}${range}${types}${o.dryRun ? '' : ` -> ${o.queueUrl}`}`,
   ];
   if (r.resumedAfter) lines.push(`resumed after: ${r.resumedAfter}`);
   if (o.dryRun) {
@@ -293,9 +307,13 @@ function summary(
       `messages sent: ${r.messages} in ${r.batchCalls} SendMessageBatch call(s)${r.retries ? `, ${r.retries} entry retries` : ''}`,
     );
   }
+  if (r.objects > 0) lines.push(`by log type: ${typeCountsText(r.objectsByType)}`);
   lines.push(
     `keys listed: ${r.listed} in ${r.listRequests} ListObjectsV2 request(s)`,
-    `skipped: ${r.skippedNotAccessLog} not access logs, ${r.skippedEmpty} empty, ` +
+    `skipped: ${r.skippedNotLogFile} not log files` +
+      `${r.skippedCloudwatchDelivery ? ` (${r.skippedCloudwatchDelivery} of CloudWatch-vended delivery)` : ''}, ` +
+      `${r.skippedTypeNotSelected ? `${r.skippedTypeNotSelected} of types not selected, ` : ''}` +
+      `${r.skippedEmpty} empty, ` +
       `${r.skippedAlreadyEnqueued} already enqueued by an earlier run` +
       (ledgerTable === undefined ? '' : `, ${r.skippedLedgerDone} already done in the ledger`),
   );

@@ -1,16 +1,16 @@
 /**
  * `alb-iceberg errors`: why rows are missing. Summarises Firehose's error objects and the parser's rejected lines
- * (lambda/ops/error-objects.ts).
+ * (bin/ops/error-objects.ts).
  */
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { parseInstant } from '../../lambda/ops/dates';
-import { formatReport, inspectErrors, reportToJson } from '../../lambda/ops/error-objects';
-import { ProgressLine } from '../../lambda/ops/progress';
-import { errorText } from '../../lambda/ops/s3-objects';
+import { errorText } from '../../lambda/inventory/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, s3Client } from '../aws-clients';
 import { type CliIo, OutputClosed } from '../io';
+import { formatReport, inspectErrors, reportToJson } from '../ops/error-objects';
+import { parseInstant } from '../ops/instant';
+import { ProgressLine } from '../ops/progress';
 
 export const DEFAULT_ERRORS_PREFIX = 'firehose-errors/';
 export const DEFAULT_REJECTS_PREFIX = 'rejects/';

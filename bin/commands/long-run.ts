@@ -3,9 +3,10 @@
  * handling that asks the work to stop cleanly (a second Ctrl-C quits at once). Tests pass their own signal, and
  * then no handler is installed.
  */
-import { type Interrupt, onInterrupt } from '../../lambda/ops/interrupt';
-import { ProgressLine } from '../../lambda/ops/progress';
+
 import type { CliIo } from '../io';
+import { type Interrupt, onInterrupt } from '../ops/interrupt';
+import { ProgressLine } from '../ops/progress';
 
 export interface LongRunDeps {
   /** Whether stderr is a terminal (default: process.stderr.isTTY). */

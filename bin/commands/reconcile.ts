@@ -1,16 +1,19 @@
 /**
- * `alb-iceberg reconcile`: enqueue exactly the access-log objects the ledger has never seen (and, with --failed, the
- * failed ones), found by the same scan as `status` (lambda/ops/reconcile.ts).
+ * `alb-iceberg reconcile`: enqueue exactly the log objects (of every type, or of --type) the ledger has never seen (and, with --failed, the
+ * failed ones), found by the same scan as `status` (lambda/enqueue/reconcile.ts).
  */
 import { parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type ReconcileResult, reconcile } from '../../lambda/enqueue/reconcile';
+import { normalisePrefix } from '../../lambda/inventory/day-folders';
+import { sumOf } from '../../lambda/inventory/ledger-scan';
+import { errorText } from '../../lambda/inventory/s3-objects';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
-import { normalisePrefix } from '../../lambda/ops/backfill';
-import { type ReconcileResult, reconcile } from '../../lambda/ops/reconcile';
-import { bytesText, errorText } from '../../lambda/ops/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { dynamodbClient, s3Client, sqsClient } from '../aws-clients';
 import type { CliIo } from '../io';
+import { isEveryType, typeCountsText } from '../ops/log-types-text';
+import { bytesText } from '../ops/sizes';
 import { DEFAULT_RATE, queueUrlProblem } from './backfill';
 import { startLongRun } from './long-run';
 import { type ParsedScope, parseScope, SCOPE_HELP, SCOPE_OPTIONS } from './scope-options';
@@ -32,12 +35,13 @@ export const RECONCILE_ALIASES: readonly string[] = ['queue-url'];
 
 const HELP = `Usage: alb-iceberg reconcile --bucket BUCKET --ledger-table TABLE --from YYYY-MM-DD --queue QUEUE_URL
                              [--to YYYY-MM-DD] [--prefix PREFIX] [--account ID]... [--log-region REGION]...
-                             [--grace-minutes N] [--failed] [--rate N] [--dry-run]
+                             [--type TYPE[,TYPE]]... [--grace-minutes N] [--failed] [--rate N] [--dry-run]
 
-Enqueues exactly the access-log objects 'alb-iceberg status' reports missing: in S3, older than the grace period,
+Enqueues exactly the log objects 'alb-iceberg status' reports missing: in S3, older than the grace period,
 and unknown to the object ledger (their S3 notification never reached the ingest queue). With --failed it also
 enqueues the objects the ledger has as failed (fix the cause first: they resume from their checkpoint). It never
-enqueues an object the ledger has as done, skipped or in progress, nor a recent one.
+enqueues an object the ledger has as done, skipped or in progress, nor a recent one, nor one of a type --type
+leaves out (pass the stack's logTypes: a type it does not ingest has no notification and no ledger entry).
 
 Messages are backfill messages (one S3-notification-shaped message per object, eventName ObjectCreated:Backfill),
 sent with SendMessageBatch 10 at a time, rate-limited, failed entries retried with backoff.
@@ -156,9 +160,10 @@ export function formatReconcile(
   const sum = (pick: (d: (typeof r.days)[number]) => number) => r.days.reduce((n, d) => n + pick(d), 0);
   const v = (name: 'done' | 'in-progress' | 'skipped' | 'recent' | 'failed') =>
     sum((d) => d.summary.verdicts[name].objects);
+  const types = isEveryType(scope.logTypes) ? '' : `, log types ${scope.logTypes!.join(', ')}`;
   const lines = [
     `${o.dryRun ? 'reconcile (dry run)' : 'reconcile'}: s3://${scope.bucket}/${normalisePrefix(scope.prefix)}AWSLogs/` +
-      ` from ${scope.from} to ${parsed.to}, ledger ${parsed.ledgerTable}${o.dryRun ? '' : ` -> ${o.queue}`}`,
+      ` from ${scope.from} to ${parsed.to}${types}, ledger ${parsed.ledgerTable}${o.dryRun ? '' : ` -> ${o.queue}`}`,
   ];
   const selected = r.selected.missing + r.selected.failed;
   lines.push(
@@ -176,9 +181,13 @@ export function formatReconcile(
   if (r.selected.failed > r.samples.failed.length) {
     lines.push(`  … and ${r.selected.failed - r.samples.failed.length} more failed`);
   }
+  if (r.selected.missing + r.selected.failed > 0)
+    lines.push(`selected by log type: ${typeCountsText(r.selectedByType)}`);
+  const notSelected = sum((d) => sumOf(d.notJudged.notSelected));
   lines.push(
     `left alone: ${v('done')} done, ${v('skipped')} skipped, ${v('in-progress')} in progress, ${v('recent')} recent` +
-      (o.includeFailed ? '' : `, ${v('failed')} failed (--failed enqueues them)`),
+      (o.includeFailed ? '' : `, ${v('failed')} failed (--failed enqueues them)`) +
+      (notSelected ? `, ${notSelected} of log types not selected` : ''),
     `requests: ${r.counters.listRequests} ListObjectsV2, ${r.counters.ledgerQueries} ledger folder queries`,
   );
   return `${lines.join('\n')}\n`;

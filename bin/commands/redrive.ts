@@ -1,22 +1,25 @@
 /**
- * `alb-iceberg redrive`: re-send the records Firehose could not deliver, once (lambda/ops/redrive.ts).
+ * `alb-iceberg redrive`: re-send the records Firehose could not deliver, once (bin/ops/redrive.ts).
  */
 import { parseArgs } from 'node:util';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { parseInstant } from '../../lambda/ops/dates';
-import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../../lambda/ops/redrive';
-import { errorText, formatBytes } from '../../lambda/ops/s3-objects';
+import { errorText } from '../../lambda/inventory/s3-objects';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, firehoseClient, s3Client } from '../aws-clients';
 import type { CliIo } from '../io';
+import { parseInstant } from '../ops/instant';
+import { type RedriveOptions, type RedriveResult, redriveSucceeded, runRedrive } from '../ops/redrive';
+import { formatBytes } from '../ops/sizes';
 import { DEFAULT_ERRORS_PREFIX } from './errors';
 import { startLongRun } from './long-run';
 
-const HELP = `Usage: alb-iceberg redrive --bucket LAKE_BUCKET --stream NAME [--prefix PREFIX] [--since DATE] [--dry-run]
+const HELP = `Usage: alb-iceberg redrive --bucket LAKE_BUCKET --prefix PREFIX --stream NAME [--since DATE] [--dry-run]
 
 Re-sends the records Firehose could not deliver (the base64 rawData of each line of its error objects) to the
-delivery stream, once the cause is fixed (a missing table, permissions...). It uses the ingest function's own
+delivery stream, once the cause is fixed (a missing table, permissions...). Each table's stream writes its
+undeliverable records under its own folder, firehose-errors/<table>/; PREFIX is that folder and NAME its stream (the
+stack outputs both, with the whole command, as RedriveCommand...), so records go back to the table they came from. It uses the ingest function's own
 batching and retry: PutRecordBatch of up to 500 records / 4 MB, only failed entries retried, with backoff.
 
 How redriven records are marked, so that nothing is sent twice (objects are handled one at a time):
@@ -36,8 +39,9 @@ Once the parser is fixed, re-ingest their source files with 'alb-iceberg backfil
 
 Options:
   --bucket BUCKET   The lake bucket (stack output).
-  --stream NAME     The Firehose stream to send to (stack output).
-  --prefix PREFIX   Firehose error prefix. Default: ${DEFAULT_ERRORS_PREFIX}
+  --prefix PREFIX   The error folder of one table, e.g. ${DEFAULT_ERRORS_PREFIX}access_logs/ (required: ${DEFAULT_ERRORS_PREFIX}
+                    itself holds every table's records; use it only for objects written before the per-table folders).
+  --stream NAME     The Firehose stream of that table (stack output).
   --since DATE      Only objects written since DATE (YYYY-MM-DD, UTC, or an ISO-8601 time with a zone), by their
                     S3 LastModified time.
   --dry-run         Show what would be sent (objects, records, bytes); send, move and rewrite nothing.
@@ -48,8 +52,8 @@ Permissions: s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject on the e
 A progress line is shown on a terminal; the summary goes to stdout. Ctrl-C stops after the object under way.
 
 Examples:
-  alb-iceberg redrive --bucket my-lake-bucket --stream alb-iceberg-stream --dry-run
-  alb-iceberg redrive --bucket my-lake-bucket --stream alb-iceberg-stream --since 2026-11-23
+  alb-iceberg redrive --bucket my-lake-bucket --prefix firehose-errors/access_logs/ --stream alb-iceberg-stream --dry-run
+  alb-iceberg redrive --bucket my-lake-bucket --prefix firehose-errors/nlb_access_logs/ --stream nlb-stream --since 2026-11-23
 
 Exit codes: 0 every object redriven (or nothing to do), 1 something was left behind (partly delivered, unreadable,
 Firehose failing, interrupted: see the summary) or a failure, 2 usage error.`;
@@ -76,13 +80,18 @@ export async function runRedriveCommand(argv: string[], io: CliIo, deps: Redrive
   if (!values.bucket) return usage('--bucket is required');
   if (!values.stream) return usage('--stream is required');
   if (values.prefix === '') return usage('--prefix cannot be empty (that would read the whole bucket)');
+  if (values.prefix === undefined) {
+    return usage(
+      `--prefix is required: the error folder of the stream's table, e.g. ${DEFAULT_ERRORS_PREFIX}access_logs/ (stack output RedriveCommand...)`,
+    );
+  }
   const since = values.since === undefined ? undefined : parseInstant(values.since);
   if (values.since !== undefined && since === undefined) {
     return usage(`--since must be YYYY-MM-DD or an ISO-8601 time with a zone, got '${values.since}'`);
   }
   const options: RedriveOptions = {
     bucket: values.bucket,
-    prefix: values.prefix ?? DEFAULT_ERRORS_PREFIX,
+    prefix: values.prefix,
     streamName: values.stream,
     dryRun: values['dry-run'] === true,
     ...(since !== undefined ? { since } : {}),

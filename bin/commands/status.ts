@@ -1,26 +1,29 @@
 /**
- * `alb-iceberg status`: whether every access-log object of a date range reached the table, from S3's listing and the
- * object ledger (lambda/ops/ledger-scan.ts). Formatting, the JSON document and the exit code are pure functions.
+ * `alb-iceberg status`: whether every log object of a date range reached its table (per day, and per log type), from S3's listing and the
+ * object ledger (lambda/inventory/ledger-scan.ts). Formatting, the JSON document and the exit code are pure functions.
  */
 import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DaySummary } from '../../lambda/ledger/completeness';
-import { ObjectLedger } from '../../lambda/ledger/object-ledger';
-import { normalisePrefix } from '../../lambda/ops/backfill';
+import { normalisePrefix } from '../../lambda/inventory/day-folders';
 import {
-  accountedFor,
   type DayReport,
   DayTotals,
+  everyDayAccountedFor,
   type ScanCounters,
   type ScanStop,
   scanFolders,
+  sumOf,
   totalOf,
-} from '../../lambda/ops/ledger-scan';
-import { errorText } from '../../lambda/ops/s3-objects';
+} from '../../lambda/inventory/ledger-scan';
+import { errorText } from '../../lambda/inventory/s3-objects';
+import { type DaySummary, emptyDay, accountedFor as summaryAccountedFor } from '../../lambda/ledger/completeness';
+import { ObjectLedger } from '../../lambda/ledger/object-ledger';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 import { type OptionSpecs, readArgs, usageError } from '../args';
 import { type AwsClientOptions, dynamodbClient, s3Client } from '../aws-clients';
 import { type CliIo, OutputClosed } from '../io';
+import { isEveryType, typeCountsText } from '../ops/log-types-text';
 import { startLongRun } from './long-run';
 import { type ParsedScope, parseScope, SCOPE_HELP, SCOPE_OPTIONS } from './scope-options';
 
@@ -30,11 +33,19 @@ export const STATUS_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
 
-const HELP = `Usage: alb-iceberg status --bucket BUCKET --ledger-table TABLE --from YYYY-MM-DD [--to YYYY-MM-DD]
-                          [--prefix PREFIX] [--account ID]... [--log-region REGION]... [--grace-minutes N] [--json]
+/**
+ * The `--json` document's version. 2: every log type is judged (version 1 judged ALB access logs only, and counted
+ * every other log file in `notAccessLogs`); fields were only added.
+ */
+export const STATUS_JSON_VERSION = 2;
 
-Proves, day by day, that every ALB access-log object reached the table. It lists the day folders of the range in the
-log bucket and reads the object ledger's entries of each folder, then counts per day:
+const HELP = `Usage: alb-iceberg status --bucket BUCKET --ledger-table TABLE --from YYYY-MM-DD [--to YYYY-MM-DD]
+                          [--prefix PREFIX] [--account ID]... [--log-region REGION]... [--type TYPE[,TYPE]]...
+                          [--grace-minutes N] [--json]
+
+Proves, day by day, that every ELB log object (ALB access, connection and health-check logs, NLB and Classic logs)
+reached its table. It lists the day folders of the range in the log bucket and reads the object ledger's entries of
+each folder, then counts per day, and per log type over the range:
   done         ingested: every line is a row, a stored reject or blank (with the lines counted)
   in progress  an ingest run holds it, or will resume it from its checkpoint
   failed       given up (dead-lettered), with the causes
@@ -46,12 +57,12 @@ log bucket and reads the object ledger's entries of each folder, then counts per
                without it, or history not backfilled yet): 'alb-iceberg backfill --ledger-table' covers them
   gone         ledger entries whose version S3 no longer lists (the object was deleted, or replaced)
   replaced     objects overwritten with new content: the new version is counted above (usually missing)
-Keys that are not access logs (connection and health-check logs, the ELB test file) and 0-byte access logs the
-ledger does not know are counted apart and never missing.
+Counted apart and never missing: keys that are no log file (the ELB test file, objects of AWS's CloudWatch-vended
+delivery) and 0-byte log files the ledger does not know, and log files of types --type leaves out.
 
 Options:
 ${SCOPE_HELP}
-  --json                Print one JSON document (kind alb-iceberg/status, version 1) instead of the table.
+  --json                Print one JSON document (kind alb-iceberg/status, version ${STATUS_JSON_VERSION}) instead of the table.
   -h, --help            Show this help.
 
 Cost: per account, region and day, one ListObjectsV2 request per 1,000 keys and one DynamoDB Query per 1 MB of
@@ -89,7 +100,7 @@ export interface StatusReport {
 
 /** The exit code of a status run: 0 when complete and accounted for, 1 otherwise. Pure. */
 export function statusExitCode(report: Pick<StatusReport, 'days' | 'stopped'>): 0 | 1 {
-  return report.stopped === undefined && accountedFor(report.days) ? 0 : 1;
+  return report.stopped === undefined && everyDayAccountedFor(report.days) ? 0 : 1;
 }
 
 export async function runStatusCommand(argv: string[], io: CliIo, deps: LedgerCommandDeps = {}): Promise<number> {
@@ -180,12 +191,9 @@ export async function scanStatus(
 // Output (pure)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** One day (or the total) in the JSON document. */
-export interface DayJson {
-  readonly day?: string;
+/** The verdict counts of a summary (a day, the total, or one log type of them) in the JSON document. */
+export interface VerdictsJson {
   readonly accountedFor: boolean;
-  /** Day folders seen (one per account and region that has the day). */
-  readonly folders: number;
   readonly done: { objects: number; lines: number; bytes: number };
   readonly inProgress: { objects: number; lines: number; bytes: number };
   readonly failed: { objects: number; lines: number; bytes: number; causes: Record<string, number> };
@@ -196,22 +204,48 @@ export interface DayJson {
   readonly beforeLedger: { objects: number; bytes: number };
   readonly gone: { objects: number; lines: number; bytes: number };
   readonly replaced: number;
-  /** 0-byte access logs unknown to the ledger, and keys that are not access logs: not judged. */
+}
+
+/** One log type of a day (or of the total). */
+export interface TypeJson extends VerdictsJson {
+  /** 0-byte log files of the type unknown to the ledger: not judged. */
   readonly empty: number;
+  /** Log files of the type when --type leaves it out: not judged. */
+  readonly notSelected: number;
+}
+
+/** One day (or the total) in the JSON document. */
+export interface DayJson extends VerdictsJson {
+  readonly day?: string;
+  /** Day folders seen (one per account and region that has the day). */
+  readonly folders: number;
+  /** 0-byte log files unknown to the ledger: not judged. */
+  readonly empty: number;
+  /** Keys that are no log file of a known type, unknown to the ledger: not judged. */
+  readonly notLogFiles: number;
+  /** Of notLogFiles: objects of AWS's CloudWatch-vended delivery. */
+  readonly cloudwatchDelivery: number;
+  /** Log files of types --type leaves out: not judged. */
+  readonly notSelected: number;
+  /** The version 1 name of notLogFiles (which then also counted the log types other than ALB access logs). */
   readonly notAccessLogs: number;
+  /** Every log type, in a fixed order, zeros included. */
+  readonly types: Readonly<Record<LogTypeId, TypeJson>>;
   /** Up to 10 keys per day (days only). */
   readonly samples?: { readonly missing: readonly string[]; readonly failed: readonly string[] };
 }
 
 export interface StatusJson {
   readonly kind: 'alb-iceberg/status';
-  readonly version: 1;
+  readonly version: typeof STATUS_JSON_VERSION;
   readonly bucket: string;
   readonly prefix: string;
   readonly from: string;
   readonly to: string;
   readonly accounts: readonly string[] | null;
   readonly regions: readonly string[] | null;
+  /** The log types judged (--type; every type by default). */
+  readonly logTypes: readonly LogTypeId[];
   readonly ledgerTable: string;
   readonly graceMinutes: number;
   readonly checkedAt: string;
@@ -224,13 +258,10 @@ export interface StatusJson {
   readonly days: readonly DayJson[];
 }
 
-function dayJson(d: DayReport, withDay: boolean): DayJson {
-  const s = d.summary;
+function verdictsJson(s: DaySummary): VerdictsJson {
   const v = s.verdicts;
   return {
-    ...(withDay ? { day: s.day } : {}),
-    accountedFor: accountedFor([d]),
-    folders: d.folders,
+    accountedFor: summaryAccountedFor(s),
     done: { objects: v.done.objects, lines: v.done.linesDone, bytes: v.done.bytes },
     inProgress: { objects: v['in-progress'].objects, lines: v['in-progress'].linesDone, bytes: v['in-progress'].bytes },
     failed: { objects: v.failed.objects, lines: v.failed.linesDone, bytes: v.failed.bytes, causes: s.failedCauses },
@@ -240,8 +271,27 @@ function dayJson(d: DayReport, withDay: boolean): DayJson {
     beforeLedger: { objects: v['before-ledger'].objects, bytes: v['before-ledger'].bytes },
     gone: { objects: s.gone.objects, lines: s.gone.linesDone, bytes: s.gone.bytes },
     replaced: s.replaced,
-    empty: d.empty,
-    notAccessLogs: d.notAccessLogs,
+  };
+}
+
+function dayJson(d: DayReport, withDay: boolean): DayJson {
+  const n = d.notJudged;
+  const types = Object.fromEntries(
+    LOG_TYPE_IDS.map((t): [LogTypeId, TypeJson] => [
+      t,
+      { ...verdictsJson(d.byType[t] ?? emptyDay('')), empty: n.empty[t] ?? 0, notSelected: n.notSelected[t] ?? 0 },
+    ]),
+  ) as Record<LogTypeId, TypeJson>;
+  return {
+    ...(withDay ? { day: d.summary.day } : {}),
+    ...verdictsJson(d.summary),
+    folders: d.folders,
+    empty: sumOf(n.empty),
+    notLogFiles: n.notLogFiles,
+    cloudwatchDelivery: n.cloudwatchDelivery,
+    notSelected: sumOf(n.notSelected),
+    notAccessLogs: n.notLogFiles,
+    types,
     ...(withDay ? { samples: { missing: d.samples.missing, failed: d.samples.failed } } : {}),
   };
 }
@@ -251,13 +301,14 @@ export function statusJson(r: StatusReport): StatusJson {
   const { scope } = r.parsed;
   return {
     kind: 'alb-iceberg/status',
-    version: 1,
+    version: STATUS_JSON_VERSION,
     bucket: scope.bucket,
     prefix: normalisePrefix(scope.prefix),
     from: scope.from,
     to: r.parsed.to,
     accounts: scope.accounts ? [...scope.accounts] : null,
     regions: scope.regions ? [...scope.regions] : null,
+    logTypes: scope.logTypes ? [...scope.logTypes] : [...LOG_TYPE_IDS],
     ledgerTable: r.parsed.ledgerTable,
     graceMinutes: r.parsed.graceMinutes,
     checkedAt: new Date(r.checkedAt).toISOString(),
@@ -270,7 +321,7 @@ export function statusJson(r: StatusReport): StatusJson {
   };
 }
 
-const COLUMNS: readonly [string, (s: DaySummary, d: DayReport) => number][] = [
+const COLUMNS: readonly [string, (s: DaySummary) => number][] = [
   ['done', (s) => s.verdicts.done.objects],
   ['lines', (s) => s.verdicts.done.linesDone],
   ['in-progress', (s) => s.verdicts['in-progress'].objects],
@@ -289,6 +340,7 @@ export function formatStatus(r: StatusReport): string {
   const filters = [
     scope.accounts ? `accounts ${scope.accounts.join(', ')}` : '',
     scope.regions ? `log regions ${scope.regions.join(', ')}` : '',
+    isEveryType(scope.logTypes) ? '' : `log types ${scope.logTypes!.join(', ')}`,
   ].filter(Boolean);
   const lines = [
     `status: s3://${scope.bucket}/${normalisePrefix(scope.prefix)}AWSLogs/ from ${scope.from} to ${r.parsed.to}` +
@@ -296,15 +348,14 @@ export function formatStatus(r: StatusReport): string {
     '',
   ];
   const total = totalOf(r.days);
-  const rows = [
-    ['day', ...COLUMNS.map(([name]) => name)],
-    ...r.days.map((d) => [d.summary.day, ...COLUMNS.map(([, f]) => String(f(d.summary, d)))]),
-    ['total', ...COLUMNS.map(([, f]) => String(f(total.summary, total)))],
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  for (const row of rows) {
-    lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
-  }
+  lines.push(
+    ...table([
+      ['day', ...COLUMNS.map(([name]) => name)],
+      ...r.days.map((d) => [d.summary.day, ...COLUMNS.map(([, f]) => String(f(d.summary)))]),
+      ['total', ...COLUMNS.map(([, f]) => String(f(total.summary)))],
+    ]),
+  );
+  lines.push(...typeTable(total));
   const detail = (title: string, pick: (d: DayReport) => Record<string, number>) => {
     const found = r.days.flatMap((d) =>
       Object.entries(pick(d))
@@ -335,19 +386,57 @@ export function formatStatus(r: StatusReport): string {
     (d) => d.samples.failed,
     (d) => d.summary.verdicts.failed.objects,
   );
-  const notJudged = total.empty + total.notAccessLogs;
   lines.push('');
-  if (notJudged > 0) {
-    lines.push(
-      `not judged: ${total.empty} empty access log(s), ${total.notAccessLogs} key(s) that are not access logs`,
-    );
-  }
+  const notJudged = notJudgedLine(total);
+  if (notJudged) lines.push(notJudged);
   lines.push(
     `requests: ${r.counters.listRequests} ListObjectsV2, ${r.counters.ledgerQueries} ledger folder queries, ` +
       `${r.counters.listed} key(s) listed`,
   );
   lines.push('', verdictLine(r, total));
   return `${lines.join('\n')}\n`;
+}
+
+/** Rows of cells as aligned text: the first column left-aligned, the others right-aligned. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '),
+  );
+}
+
+/**
+ * The range's figures per log type, one row per type that has any log file (judged, gone, empty or not selected):
+ * which objects of each type reached its table.
+ */
+function typeTable(total: DayReport): string[] {
+  const n = total.notJudged;
+  const present = LOG_TYPE_IDS.filter(
+    (t) => total.byType[t] !== undefined || (n.empty[t] ?? 0) > 0 || (n.notSelected[t] ?? 0) > 0,
+  );
+  if (present.length === 0) return [];
+  const rows = present.map((t) => {
+    const s = total.byType[t] ?? emptyDay('');
+    return [t, ...COLUMNS.map(([, f]) => String(f(s))), String(n.empty[t] ?? 0), String(n.notSelected[t] ?? 0)];
+  });
+  return [
+    '',
+    'by log type (total):',
+    ...table([['type', ...COLUMNS.map(([name]) => name), 'empty', 'not-selected'], ...rows]),
+  ];
+}
+
+/** What the scan set apart, or '' when nothing. */
+function notJudgedLine(total: DayReport): string {
+  const n = total.notJudged;
+  const empty = sumOf(n.empty);
+  const notSelected = sumOf(n.notSelected);
+  if (empty + n.notLogFiles + notSelected === 0) return '';
+  return (
+    `not judged: ${empty} empty log file(s), ${n.notLogFiles} key(s) that are no log file` +
+    `${n.cloudwatchDelivery ? ` (${n.cloudwatchDelivery} of CloudWatch-vended delivery)` : ''}` +
+    `${notSelected ? `, ${notSelected} log file(s) of types not selected (${typeCountsText(n.notSelected)})` : ''}`
+  );
 }
 
 function verdictLine(r: StatusReport, total: DayReport): string {

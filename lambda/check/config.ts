@@ -1,5 +1,8 @@
 /** Reads the scheduled completeness check's configuration from the environment (names in env.ts), failing clearly. */
+
+import { parseLogTypeList } from '../inventory/log-type-selection';
 import { DEFAULT_GRACE_MINUTES } from '../ledger/completeness';
+import { LOG_TYPE_IDS, type LogTypeId } from '../schema/log-types';
 import { CHECK_ENV } from './env';
 
 export interface CheckConfig {
@@ -12,6 +15,8 @@ export interface CheckConfig {
   /** Days checked before today (UTC). */
   readonly lookbackDays: number;
   readonly autoEnqueue: boolean;
+  /** The log types the deployment ingests (LOG_TYPES; every type when unset). */
+  readonly logTypes: readonly LogTypeId[];
   /** Set when autoEnqueue is. */
   readonly ingestQueueUrl: string | undefined;
 }
@@ -53,6 +58,12 @@ export function readCheckConfig(env: NodeJS.ProcessEnv): CheckConfig {
       `environment variable ${CHECK_ENV.ingestQueueUrl} is required when ${CHECK_ENV.autoEnqueue} is true`,
     );
   }
+  const rawTypes = env[CHECK_ENV.logTypes];
+  const types =
+    rawTypes === undefined
+      ? { types: LOG_TYPE_IDS }
+      : parseLogTypeList([rawTypes], `environment variable ${CHECK_ENV.logTypes}`);
+  if ('problem' in types) throw new CheckConfigError(types.problem);
   return {
     logBucket: required(CHECK_ENV.logBucket),
     logPrefix: env[CHECK_ENV.logPrefix] ?? '',
@@ -62,6 +73,7 @@ export function readCheckConfig(env: NodeJS.ProcessEnv): CheckConfig {
     graceMinutes: number(CHECK_ENV.graceMinutes, DEFAULT_GRACE_MINUTES, 0, 1440, false),
     lookbackDays: number(CHECK_ENV.lookbackDays, 1, 0, MAX_LOOKBACK_DAYS, true),
     autoEnqueue,
+    logTypes: types.types,
     ingestQueueUrl: queue,
   };
 }

@@ -17,6 +17,11 @@ export const CHECK_ENV = {
   lookbackDays: 'LOOKBACK_DAYS',
   /** Optional. `true` to enqueue the objects found missing on the ingest queue. Default false. */
   autoEnqueue: 'AUTO_ENQUEUE',
+  /**
+   * Optional. The log types the deployment ingests, comma-separated (`alb-access,clb-access`); log files of other
+   * types are counted as not ingested by configuration, never missing. Default: every type.
+   */
+  logTypes: 'LOG_TYPES',
   /** Required when AUTO_ENQUEUE is true. The ingest queue's URL. */
   ingestQueueUrl: 'INGEST_QUEUE_URL',
 } as const;

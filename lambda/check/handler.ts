@@ -1,10 +1,11 @@
 /**
  * The scheduled completeness check (EventBridge schedule → this Lambda): compares today's day folders (UTC) and the
  * LOOKBACK_DAYS before it, for every account and region found under the log prefix, with the object ledger, the
- * same way as `alb-iceberg status` (lambda/ops/ledger-scan.ts). It publishes CHECK_METRICS once per run (EMF on
+ * same way as `alb-iceberg status` (lambda/inventory/ledger-scan.ts). It publishes CHECK_METRICS once per run (EMF on
  * stdout), logs the objects that never reached the pipeline (a bounded sample) and, with AUTO_ENQUEUE=true, enqueues
  * them itself through the code `alb-iceberg reconcile` uses (never a done, skipped, in-progress, failed or recent
- * object).
+ * object). Only log files of the types the deployment ingests (LOG_TYPES) are judged: the others have no
+ * notification and no ledger entry, so they are counted and logged as not ingested by configuration, never missing.
  *
  * Contract: `handler(event: ScheduledEvent, context: Context): Promise<CheckResult>`, configured by the environment
  * variables of env.ts (config.ts). A configuration error fails the invocation (Lambda's Errors metric); an S3,
@@ -22,11 +23,16 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type ClientTimeouts, deadlineSignal, requestHandlerOptions } from '../aws/client-config';
+import { type ReconcileResult, reconcile } from '../enqueue/reconcile';
+import { dayOf } from '../inventory/dates';
+import { normalisePrefix } from '../inventory/day-folders';
+import type { LedgerReader } from '../inventory/ledger-reader';
+import { type DayReport, totalOf } from '../inventory/ledger-scan';
+import type { TypeCounts } from '../inventory/log-type-selection';
+import { errorText } from '../inventory/s3-objects';
+import type { DaySummary } from '../ledger/completeness';
 import { ObjectLedger } from '../ledger/object-ledger';
-import { type LedgerReader, normalisePrefix } from '../ops/backfill';
-import { dayOf } from '../ops/dates';
-import { type ReconcileResult, reconcile } from '../ops/reconcile';
-import { errorText } from '../ops/s3-objects';
+import type { LogTypeId } from '../schema/log-types';
 import { type CheckConfig, readCheckConfig } from './config';
 import { type CheckMetrics, checkMetricsLine, NO_CHECK_METRICS } from './metrics';
 
@@ -76,17 +82,25 @@ export interface CheckResult {
 
 /** The metrics of a run from its result. Pure. */
 export function checkMetrics(r: ReconcileResult | undefined, failed: boolean): CheckMetrics {
-  const sum = (pick: (d: ReconcileResult['days'][number]) => number) =>
-    (r?.days ?? []).reduce((n, d) => n + pick(d), 0);
+  const { verdicts } = totalOf(r?.days ?? []).summary;
   return {
     ...NO_CHECK_METRICS,
-    ObjectsNotInPipeline: sum((d) => d.summary.verdicts.missing.objects),
-    ObjectsFailed: sum((d) => d.summary.verdicts.failed.objects),
-    ObjectsInProgress: sum((d) => d.summary.verdicts['in-progress'].objects),
-    ObjectsDone: sum((d) => d.summary.verdicts.done.objects),
+    ObjectsNotInPipeline: verdicts.missing.objects,
+    ObjectsFailed: verdicts.failed.objects,
+    ObjectsInProgress: verdicts['in-progress'].objects,
+    ObjectsDone: verdicts.done.objects,
     ObjectsEnqueued: r?.enqueued.missing ?? 0,
     CheckErrors: failed || r?.stopped !== undefined ? 1 : 0,
   };
+}
+
+/** The objects not in the pipeline per log type, over the run's days. Pure. */
+export function missingByType(total: DayReport): TypeCounts {
+  const counts: TypeCounts = {};
+  for (const [t, s] of Object.entries(total.byType) as [LogTypeId, DaySummary][]) {
+    if (s.verdicts.missing.objects > 0) counts[t] = s.verdicts.missing.objects;
+  }
+  return counts;
 }
 
 /** One run of the check, with injected clients (the handler below wires the real ones). */
@@ -102,7 +116,7 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
   try {
     result = await reconcile(
       {
-        scope: { bucket: config.logBucket, prefix: config.logPrefix, from, to },
+        scope: { bucket: config.logBucket, prefix: config.logPrefix, from, to, logTypes: config.logTypes },
         graceMs: config.graceMinutes * 60_000,
         includeFailed: false,
         dryRun: !config.autoEnqueue,
@@ -139,9 +153,12 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
   } else if (stopped !== undefined && result) {
     log('error', 'completeness check could not enqueue every missing object', { error: stopped, where, from, to });
   }
+  const total = totalOf(result?.days ?? []);
+  const notJudged = total.notJudged;
   if (metrics.ObjectsNotInPipeline > 0) {
     log('error', NOT_IN_PIPELINE_MESSAGE, {
       objects: metrics.ObjectsNotInPipeline,
+      byType: missingByType(total),
       keys: result?.samples.missing ?? [],
       keysLogged: Math.min(metrics.ObjectsNotInPipeline, LOGGED_KEYS),
       bucket: config.logBucket,
@@ -155,6 +172,12 @@ export async function runCheck(config: CheckConfig, deps: CheckDeps): Promise<Ch
     from,
     to,
     ...metrics,
+    logTypes: config.logTypes,
+    // Not judged: a type the deployment does not ingest, keys that are no log file, 0-byte files.
+    skippedByConfiguration: notJudged.notSelected,
+    notLogFiles: notJudged.notLogFiles,
+    cloudwatchDelivery: notJudged.cloudwatchDelivery,
+    emptyLogFiles: notJudged.empty,
     listRequests: result?.counters.listRequests ?? 0,
     ledgerQueries: result?.counters.ledgerQueries ?? 0,
     ...(stopped !== undefined ? { stopped } : {}),

@@ -106,7 +106,7 @@ describe('AWS calls of the operator commands end against a peer that never answe
   it('redrive: a silent S3 ends with a message naming the endpoint', { timeout: 20_000 }, async () => {
     const c = captureIo();
     const { value: code, ms } = await timed(() =>
-      runRedriveCommand(['--bucket', 'lake', '--stream', 's'], c.io, {
+      runRedriveCommand(['--bucket', 'lake', '--prefix', 'firehose-errors/access_logs/', '--stream', 's'], c.io, {
         aws: silentS3(),
         stderrIsTTY: false,
         signal: new AbortController().signal,

@@ -12,7 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { main } from '../../bin/cli';
 import { type BackfillCommandDeps, NO_LEDGER_WARNING, runBackfillCommand } from '../../bin/commands/backfill';
-import type { BackfillCheckpoint } from '../../lambda/ops/backfill';
+import type { BackfillCheckpoint } from '../../bin/ops/backfill';
 import { decodeEventKey } from '../../lambda/s3/log-key';
 import { albLine } from '../support/alb-line';
 import { s3TestClientConfig, setAwsTestEnv, testClientConfig } from '../support/aws-env';
@@ -181,32 +181,28 @@ describe('alb-iceberg backfill: listing', () => {
     );
   });
 
-  it('enqueues only access logs: connection, health-check, NLB logs, the test file and empty files are skipped', async () => {
+  it('enqueues log files of every type (Classic .log included); the test file, CloudWatch delivery and empty files are skipped', async () => {
     const day = `prod/AWSLogs/${ACCOUNT}/elasticloadbalancing/us-east-1/2026/11/21/`;
-    const good = [accessKey('2026-11-21', 1), accessKey('2026-11-21', 2)];
-    seed(good);
-    seed([
+    const logs = [
+      accessKey('2026-11-21', 1),
+      accessKey('2026-11-21', 2),
       `${day}conn_log_${ACCOUNT}_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20261121T1005Z_10.0.0.1_c.log.gz`,
       `${day}health_check_log_${ACCOUNT}_elasticloadbalancing_us-east-1_app.web.1_20261121T1005Z_10.0.0.1_h.log.gz`,
       `${day}${ACCOUNT}_elasticloadbalancing_us-east-1_net.nlb.50dc6c495c0c9188_20261121T1005Z_x.log.gz`,
-      `prod/AWSLogs/${ACCOUNT}/ELBAccessLogTestFile`,
-    ]);
+      `${day}${ACCOUNT}_elasticloadbalancing_us-east-1_classic-web_20261121T1005Z_10.0.0.2_k.log`,
+    ];
+    seed(logs);
+    seed([`prod/AWSLogs/${ACCOUNT}/ELBAccessLogTestFile`, `${day}cloudwatch-delivery-1.parquet`]);
     h.s3.putObject(LOG_BUCKET, accessKey('2026-11-21', 3), Buffer.alloc(0));
-    const r = await backfill([
-      '--bucket',
-      LOG_BUCKET,
-      '--prefix',
-      'prod',
-      '--from',
-      '2026-11-21',
-      '--to',
-      '2026-11-21',
-      '--queue',
-      queueUrl(),
-    ]);
+    const args = ['--bucket', LOG_BUCKET, '--prefix', 'prod', '--from', '2026-11-21', '--to', '2026-11-21'];
+    const r = await backfill([...args, '--queue', queueUrl()]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(enqueuedKeys(), good);
-    assert.match(r.stdout, /skipped: 3 not access logs, 1 empty, 0 already enqueued/);
+    assert.deepEqual(enqueuedKeys(), [...logs].sort());
+    assert.match(r.stdout, /skipped: 1 not log files \(1 of CloudWatch-vended delivery\), 1 empty, 0 already enqueued/);
+    assert.match(
+      r.stdout,
+      /by log type: alb-access 2, alb-connection 1, alb-health-check 1, nlb-access 1, clb-access 1\n/,
+    );
   });
 
   it('sends batches of at most 10 messages, one object each, shaped like S3 notifications', async () => {

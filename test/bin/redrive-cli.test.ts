@@ -76,7 +76,7 @@ async function redrive(args: string[], deps: RedriveCommandDeps = {}): Promise<R
   return { code, stdout: out(), stderr: err() };
 }
 
-const args = ['--bucket', LAKE, '--stream', STREAM];
+const args = ['--bucket', LAKE, '--prefix', 'firehose-errors/', '--stream', STREAM];
 
 /** Every record delivered, as counts by record text. */
 function deliveredCounts(): Map<string, number> {
@@ -265,7 +265,8 @@ describe('alb-iceberg redrive', () => {
     assert.match(help.stdout, /Rejected lines \(the rejects\/ prefix\) are not redriven/);
     const cases: [string[], RegExp][] = [
       [['--stream', STREAM], /--bucket is required/],
-      [['--bucket', LAKE], /--stream is required/],
+      [['--bucket', LAKE, '--prefix', 'firehose-errors/'], /--stream is required/],
+      [['--bucket', LAKE, '--stream', STREAM], /--prefix is required: the error folder of the stream's table/],
       [[...args, '--since', '23/11/2026'], /--since must be/],
       [[...args, '--prefix', ''], /cannot be empty/],
       [[...args, '--rejects'], /Unknown option '--rejects'/],

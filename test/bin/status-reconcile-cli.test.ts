@@ -5,7 +5,8 @@
  * The bucket, "now" being 2026-11-23 12:00 UTC:
  *   2026-11-22: d1, d2 done (100 and 50 lines); f3 failed; s4 skipped; m5 missing (never reached the ledger);
  *               r7 replaced (the ledger has an older version done: the new one is missing, the old entry gone);
- *               g6 deleted from S3 (its done entry is gone); a connection log and a 0-byte access log (not judged)
+ *               g6 deleted from S3 (its done entry is gone); a key that is no log file (a `conn_log_` name without
+ *               the ELB part) and a 0-byte access log (not judged)
  *   2026-11-23: d8 done (10 lines); p11 in progress; n9 recent (5 minutes old); m10 missing (2 hours old)
  */
 import assert from 'node:assert/strict';
@@ -24,9 +25,11 @@ import { runStatusCommand, type StatusJson } from '../../bin/commands/status';
 import { REINGEST_EVENT_NAME } from '../../lambda/ingest/messages';
 import { ObjectLedger } from '../../lambda/ledger/object-ledger';
 import { decodeEventKey } from '../../lambda/s3/log-key';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 import { albLine } from '../support/alb-line';
 import { setAwsTestEnv, testClientConfig } from '../support/aws-env';
 import { captureIo } from '../support/cli-io';
+import { cloudwatchParquetKey, logKey } from '../support/elb-keys';
 import { ACCOUNT, accessKey, LedgerFixture, type OpsPeers, startOpsPeers } from '../support/ledger-fixture';
 import { dynamoFaults, LEDGER_TEST_TABLE, type LocalDynamoDb } from '../support/local-dynamodb';
 import type { LocalS3 } from '../support/local-s3';
@@ -129,7 +132,7 @@ describe('alb-iceberg status', () => {
     assert.equal(r.stderr, '', 'no progress line when stderr is not a terminal');
     const doc = JSON.parse(r.stdout) as StatusJson;
     assert.equal(doc.kind, 'alb-iceberg/status');
-    assert.equal(doc.version, 1);
+    assert.equal(doc.version, 2);
     assert.deepEqual(
       { from: doc.from, to: doc.to, prefix: doc.prefix, accounts: doc.accounts, graceMinutes: doc.graceMinutes },
       { from: '2026-11-22', to: '2026-11-23', prefix: 'prod/', accounts: null, graceMinutes: 30 },
@@ -152,9 +155,20 @@ describe('alb-iceberg status', () => {
       gone: { objects: 2, lines: 77, bytes: 0 },
       replaced: 1,
       empty: 1,
+      notLogFiles: 1,
+      cloudwatchDelivery: 0,
+      notSelected: 0,
       notAccessLogs: 1,
+      types: d22!.types,
       samples: { missing: [K.m5, K.r7], failed: [K.f3] },
     });
+    // Every object of the day is an ALB access log (the other key is no log file): its type has the day's figures.
+    const access = d22!.types['alb-access'];
+    for (const f of ['done', 'inProgress', 'failed', 'skipped', 'missing', 'recent', 'beforeLedger', 'gone'] as const) {
+      assert.deepEqual(access[f], d22![f], f);
+    }
+    assert.deepEqual([access.replaced, access.empty, access.notSelected], [1, 1, 0]);
+    assert.equal(d22!.types['alb-connection'].done.objects + d22!.types['clb-access'].missing.objects, 0);
     assert.deepEqual(
       {
         done: d23!.done.objects,
@@ -195,7 +209,8 @@ describe('alb-iceberg status', () => {
     assert.match(r.stdout, /failed, by cause:\n {2}2026-11-22 {2}1 {2}Firehose: AccessDeniedException/);
     assert.match(r.stdout, /skipped, by reason:\n {2}2026-11-22 {2}1 {2}test: not ingested on purpose/);
     for (const k of [K.m5, K.r7, K.m10]) assert.ok(r.stdout.includes(`  ${k}\n`), `names missing ${k}`);
-    assert.match(r.stdout, /not judged: 1 empty access log\(s\), 1 key\(s\) that are not access logs/);
+    assert.match(r.stdout, /not judged: 1 empty log file\(s\), 1 key\(s\) that are no log file\n/);
+    assert.match(r.stdout, /\nby log type \(total\):\ntype .*\nalb-access {5}3 {4}160 .* {6}1 {13}0\n\n/);
     assert.match(r.stdout, /NOT accounted for: 3 missing, 1 failed\. Next: 'alb-iceberg reconcile'/);
   });
 
@@ -490,5 +505,156 @@ describe('alb-iceberg backfill --ledger-table', () => {
     assert.equal(code, 0);
     assert.equal(c.err(), `${NO_LEDGER_WARNING}\n`);
     assert.match(c.out(), /objects to enqueue: 10 /);
+  });
+});
+
+describe('every log type (2026-11-20: per type one file done and one missing, Classic logs plain .log)', () => {
+  const DAY = '2026-11-20';
+  const T = Object.fromEntries(
+    LOG_TYPE_IDS.map((t) => [t, { done: logKey(t, DAY, 1), missing: logKey(t, DAY, 2) }]),
+  ) as Record<LogTypeId, { done: string; missing: string }>;
+  const emptyClassic = logKey('clb-access', DAY, 3);
+  const parquet = cloudwatchParquetKey(DAY, 4);
+  const day = ['--from', DAY, '--to', DAY];
+
+  before(async () => {
+    const fixture = new LedgerFixture(ddbc);
+    for (const [i, t] of LOG_TYPE_IDS.entries()) {
+      const etag = s3.putObject(BUCKET, T[t].done, Buffer.from('line\n'), { lastModified: OLD }).etag;
+      await fixture.done({ bucket: BUCKET, key: T[t].done, etag }, 10 * (i + 1));
+      s3.putObject(BUCKET, T[t].missing, Buffer.from('line\n'), { lastModified: OLD });
+    }
+    s3.putObject(BUCKET, emptyClassic, Buffer.alloc(0), { lastModified: OLD });
+    s3.putObject(BUCKET, parquet, Buffer.from('PAR1'), { lastModified: OLD });
+  });
+
+  it('status judges every type: per type one done (with its lines) and one missing', async () => {
+    const r = await status([...scope, ...day, '--json']);
+    assert.equal(r.code, 1);
+    const doc = JSON.parse(r.stdout) as StatusJson;
+    const d = doc.days[0]!;
+    for (const [i, t] of LOG_TYPE_IDS.entries()) {
+      const x = d.types[t];
+      assert.deepEqual([x.done.objects, x.done.lines, x.missing.objects], [1, 10 * (i + 1), 1], t);
+    }
+    assert.equal(d.missing.objects, LOG_TYPE_IDS.length);
+    assert.deepEqual(d.samples!.missing, LOG_TYPE_IDS.map((t) => T[t].missing).sort());
+    assert.deepEqual([d.empty, d.types['clb-access'].empty], [1, 1], 'the 0-byte Classic log');
+    assert.deepEqual([d.notLogFiles, d.cloudwatchDelivery, d.notSelected], [1, 1, 0]);
+  });
+
+  it('status --type judges only those types; the others are counted as not selected, never missing', async () => {
+    const r = await status([...scope, ...day, '--type', 'clb-access,alb-access', '--json']);
+    assert.equal(r.code, 1);
+    const doc = JSON.parse(r.stdout) as StatusJson;
+    assert.deepEqual(doc.logTypes, ['alb-access', 'clb-access']);
+    const d = doc.days[0]!;
+    assert.deepEqual(d.samples!.missing, [T['alb-access'].missing, T['clb-access'].missing].sort());
+    assert.equal(d.notSelected, 6);
+    assert.deepEqual(
+      LOG_TYPE_IDS.map((t) => [d.types[t].missing.objects, d.types[t].notSelected]),
+      [
+        [1, 0],
+        [0, 2],
+        [0, 2],
+        [0, 2],
+        [1, 0],
+      ],
+    );
+    const text = await status([...scope, ...day, '--type', 'alb-access', '--type', 'clb-access']);
+    assert.match(text.stdout, /\(log types alb-access, clb-access\)/);
+    assert.match(
+      text.stdout,
+      /6 log file\(s\) of types not selected \(alb-connection 2, alb-health-check 2, nlb-access 2\)/,
+    );
+  });
+
+  it('reconcile enqueues the missing file of every type, the Classic .log included', async () => {
+    const r = await reconcile([...scope, ...day, '--queue', sqs.queueUrl(QUEUE)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      enqueued().map((e) => e.key),
+      LOG_TYPE_IDS.map((t) => T[t].missing).sort(),
+    );
+    assert.match(
+      r.stdout,
+      /selected by log type: alb-access 1, alb-connection 1, alb-health-check 1, nlb-access 1, clb-access 1\n/,
+    );
+  });
+
+  it('reconcile --type enqueues only those types and says what it left alone', async () => {
+    const r = await reconcile([...scope, ...day, '--type', 'clb-access', '--queue', sqs.queueUrl(QUEUE)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      enqueued().map((e) => e.key),
+      [T['clb-access'].missing],
+    );
+    assert.match(r.stdout, /, log types clb-access, ledger /);
+    assert.match(r.stdout, /left alone: 1 done, .*, 8 of log types not selected\n/);
+  });
+
+  it('an unknown --type is a usage error naming the valid types (status, reconcile, backfill)', async () => {
+    const problem =
+      /--type: unknown log type 'alb'; valid types: alb-access, alb-connection, alb-health-check, nlb-access, clb-access\n/;
+    const s = await status([...scope, ...day, '--type', 'alb']);
+    assert.equal(s.code, 2);
+    assert.match(s.stderr, problem);
+    const rc = await reconcile([...scope, ...day, '--type', 'clb-access,alb', '--dry-run']);
+    assert.equal(rc.code, 2);
+    assert.match(rc.stderr, problem);
+    const c = captureIo();
+    const b = await runBackfillCommand(
+      ['--bucket', BUCKET, ...day, '--type', 'alb', '--dry-run'],
+      c.io,
+      backfillDeps(),
+    );
+    assert.equal(b, 2);
+    assert.match(c.err(), problem);
+    assert.equal(sqs.sent(QUEUE).length, 0);
+  });
+
+  it('backfill enqueues every type by default and skips done files, the empty one and CloudWatch delivery', async () => {
+    const c = captureIo();
+    const args = ['--bucket', BUCKET, '--prefix', 'prod', ...day, '--queue', sqs.queueUrl(QUEUE)];
+    const code = await runBackfillCommand([...args, '--ledger-table', LEDGER_TEST_TABLE], c.io, backfillDeps());
+    assert.equal(code, 0, c.err());
+    assert.deepEqual(
+      enqueued().map((e) => e.key),
+      LOG_TYPE_IDS.map((t) => T[t].missing).sort(),
+    );
+    assert.match(
+      c.out(),
+      /objects enqueued: 5 \(.*\n(.*\n)?by log type: alb-access 1, alb-connection 1, alb-health-check 1, nlb-access 1, clb-access 1\n/,
+    );
+    assert.match(c.out(), /skipped: 1 not log files \(1 of CloudWatch-vended delivery\), 1 empty, .*, 5 already done/);
+  });
+
+  it('backfill --type enqueues only those types', async () => {
+    const c = captureIo();
+    const code = await runBackfillCommand(
+      [
+        '--bucket',
+        BUCKET,
+        '--prefix',
+        'prod',
+        ...day,
+        '--type',
+        'nlb-access,alb-connection',
+        '--queue',
+        sqs.queueUrl(QUEUE),
+      ],
+      c.io,
+      backfillDeps(),
+    );
+    assert.equal(code, 0, c.err());
+    assert.deepEqual(
+      enqueued().map((e) => e.key),
+      [T['alb-connection'].done, T['alb-connection'].missing, T['nlb-access'].done, T['nlb-access'].missing].sort(),
+    );
+    assert.match(c.out(), /\(log types alb-connection, nlb-access\) -> /);
+    assert.match(
+      c.out(),
+      /skipped: 1 not log files \(1 of CloudWatch-vended delivery\), 7 of types not selected, 0 empty/,
+    );
   });
 });

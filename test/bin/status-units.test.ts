@@ -6,10 +6,13 @@ import { parseScope } from '../../bin/commands/scope-options';
 import { formatStatus, type StatusReport, statusExitCode, statusJson } from '../../bin/commands/status';
 import { checkMetrics } from '../../lambda/check/handler';
 import { checkMetricsLine, NO_CHECK_METRICS } from '../../lambda/check/metrics';
+import { objectsToEnqueue, type ReconcileResult } from '../../lambda/enqueue/reconcile';
+import { type DayReport, DayTotals, dayOfFolder, judgedObjects, totalOf } from '../../lambda/inventory/ledger-scan';
+import { parseLogTypeList } from '../../lambda/inventory/log-type-selection';
 import type { FolderJudgement, ObjectVerdict, Verdict } from '../../lambda/ledger/completeness';
 import { NO_ACCOUNTING, NO_PROGRESS } from '../../lambda/ledger/entry';
-import { type DayReport, DayTotals, dayOfFolder, judgedObjects, totalOf } from '../../lambda/ops/ledger-scan';
-import { objectsToEnqueue, type ReconcileResult } from '../../lambda/ops/reconcile';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
+import { cloudwatchParquetKey, dayFolderOf, logKey } from '../support/elb-keys';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const FOLDER = 'AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/11/22/';
@@ -68,6 +71,26 @@ describe('parseScope (status and reconcile options)', () => {
     assert.equal(p.graceMinutes, 0);
   });
 
+  it('reads --type as repeatable comma-separated lists, in a fixed order without duplicates', () => {
+    const p = parseScope({ ...base, type: ['clb-access, alb-access', 'clb-access'] }, NOW);
+    assert.ok(typeof p !== 'string');
+    assert.deepEqual(p.scope.logTypes, ['alb-access', 'clb-access']);
+    const all = parseScope(base, NOW);
+    assert.ok(typeof all !== 'string');
+    assert.equal(all.scope.logTypes, undefined, 'no --type: every type');
+  });
+
+  it('parseLogTypeList accepts every type and any order of a selection gives the same list', () => {
+    const ok = parseLogTypeList([[...LOG_TYPE_IDS].reverse().join(',')], 'x');
+    assert.deepEqual(ok, { types: LOG_TYPE_IDS });
+    for (const bad of [[], [''], [' '], ['alb'], ['ALB-ACCESS']]) {
+      const r = parseLogTypeList(bad, 'LOG_TYPES');
+      assert.ok('problem' in r, JSON.stringify(bad));
+      assert.match(r.problem, /^LOG_TYPES/);
+      assert.match(r.problem, /alb-access, alb-connection, alb-health-check, nlb-access, clb-access/);
+    }
+  });
+
   it('returns one-line problems for what cannot be used', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ ...base, bucket: undefined }, /^--bucket is required$/],
@@ -79,6 +102,11 @@ describe('parseScope (status and reconcile options)', () => {
       [{ ...base, 'grace-minutes': '-1' }, /^--grace-minutes must be a number of minutes >= 0, got '-1'$/],
       [{ ...base, 'grace-minutes': '' }, /^--grace-minutes must be/],
       [{ ...base, 'log-region': ['europe'] }, /^--log-region must be a region/],
+      [
+        { ...base, type: ['alb-access,alb-acess'] },
+        /^--type: unknown log type 'alb-acess'; valid types: alb-access, alb-connection, alb-health-check, nlb-access, clb-access$/,
+      ],
+      [{ ...base, type: ['alb-access,'] }, /^--type must name log types separated by commas/],
     ];
     for (const [values, problem] of cases) {
       const p = parseScope(values as Parameters<typeof parseScope>[0], NOW);
@@ -105,15 +133,76 @@ describe('judgedObjects and objectsToEnqueue', () => {
     gone: [],
   };
 
-  it('sets apart empty access logs and keys that are not access logs the ledger does not know', () => {
+  it('sets apart empty log files and keys that are no log file the ledger does not know', () => {
     const j = judgedObjects(judgement);
-    assert.equal(j.empty, 1);
-    assert.equal(j.notAccessLogs, 1);
+    assert.deepEqual(j.notJudged, {
+      notLogFiles: 1,
+      cloudwatchDelivery: 0,
+      empty: { 'alb-access': 1 },
+      notSelected: {},
+    });
     assert.deepEqual(
       j.judgement.objects.map((o) => o.verdict),
       ['done', 'failed', 'skipped', 'in-progress', 'missing', 'recent', 'skipped'],
       'an entry the ledger has keeps its verdict, whatever the key',
     );
+    assert.deepEqual(Object.keys(j.byType), ['alb-access'], 'the test file has no type');
+    assert.equal(j.byType['alb-access']!.objects.length, 6);
+  });
+
+  it('judges a log file of every type (Classic .log included), each under its type', () => {
+    const day = '2026-11-22';
+    const objects = LOG_TYPE_IDS.flatMap((t, i) => [
+      verdict(logKey(t, day, 2 * i + 1), 'missing'),
+      verdict(logKey(t, day, 2 * i + 2), 'done'),
+    ]);
+    const parquet = verdict(cloudwatchParquetKey(day, 1), 'missing');
+    const j = judgedObjects({ objects: [...objects, parquet], gone: [] });
+    assert.equal(j.judgement.objects.length, 10);
+    for (const t of LOG_TYPE_IDS) {
+      assert.deepEqual(
+        j.byType[t]!.objects.map((o) => o.verdict),
+        ['missing', 'done'],
+        t,
+      );
+    }
+    assert.equal(j.notJudged.notLogFiles, 1);
+    assert.equal(j.notJudged.cloudwatchDelivery, 1, 'the Parquet object of CloudWatch delivery');
+    assert.deepEqual(
+      objectsToEnqueue(j.judgement, false).map((o) => o.key),
+      LOG_TYPE_IDS.map((t, i) => logKey(t, day, 2 * i + 1)),
+    );
+  });
+
+  it('sets apart log files (and gone entries) of types outside the selection, whatever the ledger says', () => {
+    const day = '2026-11-22';
+    const types: LogTypeId[] = ['alb-access', 'clb-access'];
+    const gone = (t: LogTypeId, n: number) => verdict(logKey(t, day, n), 'done').entry!;
+    const j = judgedObjects(
+      {
+        objects: [
+          verdict(logKey('alb-access', day, 1), 'missing'),
+          verdict(logKey('clb-access', day, 2), 'missing'),
+          verdict(logKey('alb-connection', day, 3), 'missing'),
+          verdict(logKey('alb-connection', day, 4), 'skipped'),
+          verdict(logKey('nlb-access', day, 5), 'missing', { size: 0 }),
+        ],
+        gone: [gone('alb-access', 6), gone('alb-health-check', 7)],
+      },
+      types,
+    );
+    assert.deepEqual(
+      j.judgement.objects.map((o) => o.object.key),
+      [logKey('alb-access', day, 1), logKey('clb-access', day, 2)],
+    );
+    assert.deepEqual(j.notJudged.notSelected, { 'alb-connection': 2, 'nlb-access': 1 });
+    assert.deepEqual(j.notJudged.empty, {}, 'a 0-byte file of a type not selected is not selected');
+    assert.deepEqual(
+      j.judgement.gone.map((e) => e.key),
+      [logKey('alb-access', day, 6)],
+    );
+    assert.equal(j.byType['alb-access']!.gone.length, 1);
+    assert.equal(j.byType['alb-health-check'], undefined);
   });
 
   it('selects only the missing objects, and the failed ones when asked', () => {
@@ -136,7 +225,7 @@ describe('judgedObjects and objectsToEnqueue', () => {
 
 function report(judgement: FolderJudgement, over: Partial<StatusReport> = {}): StatusReport {
   const totals = new DayTotals('2026-11-22', '2026-11-23');
-  totals.add({ folder: FOLDER, day: '2026-11-22', judgement, notAccessLogs: 0, empty: 0 });
+  totals.add({ folder: FOLDER, day: '2026-11-22', ...judgedObjects(judgement) });
   return {
     parsed: {
       scope: { bucket: 'logs', from: '2026-11-22', to: '2026-11-23' },
@@ -183,6 +272,11 @@ describe('status: exit code, table and JSON', () => {
 
   it('documents the JSON shape: totals, days, requests', () => {
     const doc = statusJson(report(oneMissing));
+    assert.equal(doc.version, 2);
+    assert.deepEqual(doc.logTypes, LOG_TYPE_IDS, 'no --type: every type');
+    assert.deepEqual(Object.keys(doc.total.types), LOG_TYPE_IDS, 'every type, zeros included');
+    assert.equal(doc.total.types['alb-access'].missing.objects, 1);
+    assert.equal(doc.total.types['clb-access'].missing.objects, 0);
     assert.deepEqual(Object.keys(doc), [
       'kind',
       'version',
@@ -192,6 +286,7 @@ describe('status: exit code, table and JSON', () => {
       'to',
       'accounts',
       'regions',
+      'logTypes',
       'ledgerTable',
       'graceMinutes',
       'checkedAt',
@@ -212,12 +307,75 @@ describe('status: exit code, table and JSON', () => {
   it('totalOf adds up days, causes and reasons', () => {
     const j: FolderJudgement = { objects: [verdict(ACCESS(2), 'failed', { cause: 'x' })], gone: [] };
     const totals = new DayTotals('2026-11-22', '2026-11-23');
-    totals.add({ folder: FOLDER, day: '2026-11-22', judgement: j, notAccessLogs: 1, empty: 2 });
-    totals.add({ folder: FOLDER, day: '2026-11-23', judgement: j, notAccessLogs: 0, empty: 1 });
+    const apart = (notLogFiles: number, empty: number) => ({
+      notLogFiles,
+      cloudwatchDelivery: notLogFiles,
+      empty: { 'clb-access': empty },
+      notSelected: { 'nlb-access': 1 },
+    });
+    const byType = { 'alb-access': j };
+    totals.add({ folder: FOLDER, day: '2026-11-22', judgement: j, byType, notJudged: apart(1, 2) });
+    totals.add({ folder: FOLDER, day: '2026-11-23', judgement: j, byType, notJudged: apart(0, 1) });
     const t: DayReport = totalOf(totals.list());
     assert.equal(t.summary.verdicts.failed.objects, 2);
     assert.deepEqual(t.summary.failedCauses, { x: 2 });
-    assert.deepEqual([t.folders, t.notAccessLogs, t.empty], [2, 1, 3]);
+    assert.equal(t.byType['alb-access']!.verdicts.failed.objects, 2);
+    assert.deepEqual(t.byType['alb-access']!.failedCauses, { x: 2 });
+    assert.equal(t.folders, 2);
+    assert.deepEqual(t.notJudged, {
+      notLogFiles: 1,
+      cloudwatchDelivery: 1,
+      empty: { 'clb-access': 3 },
+      notSelected: { 'nlb-access': 2 },
+    });
+  });
+
+  it('shows the range per log type and what was set apart, with the selection in the heading', () => {
+    const day = '2026-11-22';
+    const j = judgedObjects(
+      {
+        objects: [
+          verdict(logKey('alb-access', day, 1), 'done'),
+          verdict(logKey('clb-access', day, 2), 'missing'),
+          verdict(logKey('alb-connection', day, 3), 'missing'),
+          verdict(cloudwatchParquetKey(day, 4), 'missing'),
+        ],
+        gone: [],
+      },
+      ['alb-access', 'clb-access'],
+    );
+    const totals = new DayTotals(day, day);
+    totals.add({ folder: dayFolderOf(day), day, ...j });
+    const r = report({ objects: [], gone: [] }, { days: totals.list() });
+    const parsed = { ...r.parsed, scope: { ...r.parsed.scope, logTypes: ['alb-access', 'clb-access'] as LogTypeId[] } };
+    const text = formatStatus({ ...r, parsed });
+    assert.match(text, /\(log types alb-access, clb-access\), ledger ledger/);
+    const rows = text.split('\n');
+    const at = rows.indexOf('by log type (total):');
+    assert.ok(at > 0, text);
+    assert.match(rows[at + 1]!, /^type\s+done\s+lines\s+.*\s+empty\s+not-selected$/);
+    const cells = (t: string) =>
+      rows
+        .find((l) => l.startsWith(`${t} `))
+        ?.trim()
+        .split(/\s+/)
+        .slice(1)
+        .map(Number);
+    assert.deepEqual(cells('alb-access'), [1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(cells('clb-access'), [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(cells('alb-connection'), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    assert.equal(cells('nlb-access'), undefined, 'a type without any file has no row');
+    assert.match(
+      text,
+      /not judged: 0 empty log file\(s\), 1 key\(s\) that are no log file \(1 of CloudWatch-vended delivery\), 1 log file\(s\) of types not selected \(alb-connection 1\)/,
+    );
+    const doc = statusJson({ ...r, parsed });
+    assert.deepEqual(doc.logTypes, ['alb-access', 'clb-access']);
+    assert.equal(doc.total.notSelected, 1);
+    assert.equal(doc.total.types['alb-connection'].notSelected, 1);
+    assert.equal(doc.total.types['clb-access'].missing.objects, 1);
+    assert.equal(doc.total.cloudwatchDelivery, 1);
+    assert.equal(doc.total.notAccessLogs, doc.total.notLogFiles);
   });
 });
 
@@ -225,6 +383,7 @@ describe('reconcile summary and check metrics', () => {
   const result = (over: Partial<ReconcileResult> = {}): ReconcileResult => ({
     counters: { listRequests: 3, ledgerQueries: 1, listed: 2, batchCalls: 1, retries: 0 },
     selected: { missing: 2, failed: 0, bytes: 20 },
+    selectedByType: { 'alb-access': 2 },
     enqueued: { missing: 2, failed: 0 },
     samples: { missing: ['a', 'b'], failed: [] },
     days: report({ objects: [verdict(ACCESS(5), 'missing'), verdict(ACCESS(6), 'missing')], gone: [] }).days,

@@ -13,11 +13,13 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type CheckConfig, CheckConfigError, readCheckConfig } from '../../../lambda/check/config';
 import { CHECK_ENV } from '../../../lambda/check/env';
 import { handler, NOT_IN_PIPELINE_MESSAGE, runCheck, STOP_MARGIN_MS } from '../../../lambda/check/handler';
+import { dayOf } from '../../../lambda/inventory/dates';
 import { ObjectLedger } from '../../../lambda/ledger/object-ledger';
-import { dayOf } from '../../../lambda/ops/dates';
 import { decodeEventKey } from '../../../lambda/s3/log-key';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../../lambda/schema/log-types';
 import { albLine } from '../../support/alb-line';
 import { setAwsTestEnv } from '../../support/aws-env';
+import { cloudwatchParquetKey, logKey } from '../../support/elb-keys';
 import { accessKey, LedgerFixture, type OpsPeers, startOpsPeers } from '../../support/ledger-fixture';
 import { LEDGER_TEST_TABLE, type LocalDynamoDb } from '../../support/local-dynamodb';
 import type { LocalS3 } from '../../support/local-s3';
@@ -67,6 +69,7 @@ const config = (over: Partial<CheckConfig> = {}): CheckConfig => ({
   graceMinutes: 30,
   lookbackDays: 1,
   autoEnqueue: false,
+  logTypes: LOG_TYPE_IDS,
   ingestQueueUrl: undefined,
   ...over,
 });
@@ -213,6 +216,45 @@ describe('scheduled completeness check', () => {
   });
 });
 
+describe('scheduled completeness check: every log type, and the types the deployment ingests', () => {
+  const DAY = '2026-11-22';
+  const prefix = 'multi/';
+  const old = new Date(NOW - 2 * 3_600_000);
+  const missing = Object.fromEntries(LOG_TYPE_IDS.map((t) => [t, logKey(t, DAY, 1, { prefix })])) as Record<
+    LogTypeId,
+    string
+  >;
+  const parquet = cloudwatchParquetKey(DAY, 2, { prefix });
+  before(() => {
+    for (const k of Object.values(missing)) s3.putObject(BUCKET, k, body, { lastModified: old });
+    s3.putObject(BUCKET, parquet, body, { lastModified: old });
+  });
+
+  it('finds the never-notified file of every type (Classic .log included), never the CloudWatch delivery object', async () => {
+    const { emf, logs } = await check(config({ logPrefix: 'multi' }));
+    assert.equal(emf.ObjectsNotInPipeline, LOG_TYPE_IDS.length);
+    const lost = logs.find((l) => l.message === NOT_IN_PIPELINE_MESSAGE);
+    assert.deepEqual(lost?.keys, Object.values(missing).sort());
+    assert.deepEqual(lost?.byType, Object.fromEntries(LOG_TYPE_IDS.map((t) => [t, 1])));
+    const summary = logs.find((l) => l.message === 'completeness check');
+    assert.deepEqual([summary?.notLogFiles, summary?.cloudwatchDelivery], [1, 1]);
+    assert.deepEqual(summary?.skippedByConfiguration, {});
+  });
+
+  it('reports files of types the deployment does not ingest as skipped by configuration, and never enqueues them', async () => {
+    const logTypes: LogTypeId[] = ['alb-access', 'clb-access'];
+    const { emf, logs } = await check(
+      config({ logPrefix: 'multi', logTypes, autoEnqueue: true, ingestQueueUrl: sqs.queueUrl(QUEUE) }),
+    );
+    assert.equal(emf.ObjectsNotInPipeline, 2);
+    assert.equal(emf.ObjectsEnqueued, 2);
+    assert.deepEqual(enqueuedKeys(), [missing['alb-access'], missing['clb-access']].sort());
+    const summary = logs.find((l) => l.message === 'completeness check');
+    assert.deepEqual(summary?.logTypes, logTypes);
+    assert.deepEqual(summary?.skippedByConfiguration, { 'alb-connection': 1, 'alb-health-check': 1, 'nlb-access': 1 });
+  });
+});
+
 describe('check configuration', () => {
   const env = { LOG_BUCKET: 'b', LEDGER_TABLE_NAME: 't', STACK_NAME: 's' };
 
@@ -225,8 +267,16 @@ describe('check configuration', () => {
       graceMinutes: 30,
       lookbackDays: 1,
       autoEnqueue: false,
+      logTypes: LOG_TYPE_IDS,
       ingestQueueUrl: undefined,
     });
+  });
+
+  it('reads LOG_TYPES as the comma-separated types the deployment ingests, in a fixed order', () => {
+    assert.deepEqual(readCheckConfig({ ...env, LOG_TYPES: 'clb-access, alb-access' }).logTypes, [
+      'alb-access',
+      'clb-access',
+    ]);
   });
 
   it('names the variable that is missing or invalid', () => {
@@ -237,6 +287,11 @@ describe('check configuration', () => {
       [{ ...env, GRACE_MINUTES: 'x' }, /GRACE_MINUTES must be a number from 0 to 1440/],
       [{ ...env, AUTO_ENQUEUE: 'yes' }, /AUTO_ENQUEUE must be 'true' or 'false', got 'yes'/],
       [{ ...env, AUTO_ENQUEUE: 'true' }, /INGEST_QUEUE_URL is required when AUTO_ENQUEUE is true/],
+      [
+        { ...env, LOG_TYPES: 'alb-access,classic' },
+        /environment variable LOG_TYPES: unknown log type 'classic'; valid types: alb-access, alb-connection, alb-health-check, nlb-access, clb-access/,
+      ],
+      [{ ...env, LOG_TYPES: '' }, /environment variable LOG_TYPES must name log types separated by commas/],
     ];
     for (const [e, message] of cases) {
       assert.throws(

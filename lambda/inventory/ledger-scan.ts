@@ -1,7 +1,7 @@
 /**
  * The completeness scan shared by `alb-iceberg status`, `alb-iceberg reconcile` and the scheduled check
  * (lambda/check/handler.ts): for a scope (bucket, log prefix, a date range, optional accounts and regions) it lists
- * only the day folders of the range (backfill's {@link listingRanges}), reads the ledger's entries of each folder (one
+ * only the day folders of the range ({@link listingRanges}, day-folders.ts), reads the ledger's entries of each folder (one
  * DynamoDB Query per folder, paginated), and judges the folder with {@link judgeFolder}.
  *
  * Cost per folder (one account, region and day): one ListObjectsV2 request per 1,000 keys
@@ -15,12 +15,18 @@
  * and dropped before the next folder is read. The per-day totals (one small record per day) are kept by
  * {@link DayTotals}, whose size depends on the number of days, never on the number of objects.
  *
- * What is judged: the ALB access logs of the folder. A key that is not an access log (connection or health-check
- * log, the ELB test file, anything else) and that the ledger does not know is counted as `notAccessLogs` and never
- * reported missing: the pipeline does not ingest it, and the bucket's notification filter may not even send it. A
- * 0-byte access log the ledger does not know is counted as `empty`: ALB writes real 0-byte files, they hold no line,
- * and backfill does not enqueue them either. Both keep their ledger verdict when the ledger has an entry (the ingest
- * function records them as skipped).
+ * What is judged: the log files of the folder whose type is selected (every type by default: ALB access, connection
+ * and health-check logs, NLB and Classic logs, `.log` and `.log.gz`, as lambda/s3/log-key.ts names them), each also
+ * counted under its type. Set apart, counted and never reported missing:
+ * - a key that is no log file of a known type (the ELB test file, an object of AWS's CloudWatch-vended delivery,
+ *   anything else) and that the ledger does not know (`notLogFiles`, of them `cloudwatchDelivery`): the pipeline
+ *   does not ingest it, and the bucket's notification filter may not even send it;
+ * - a 0-byte log file the ledger does not know (`empty`): ELB writes real 0-byte files, they hold no line, and
+ *   backfill does not enqueue them either;
+ * - a log file of a type outside the selection (`notSelected`), whatever the ledger says, and ledger entries of
+ *   such types: the deployment (or the operator's `--type`) does not ingest that type, so it has no notification
+ *   and no entry to compare with.
+ * The first two keep their ledger verdict when the ledger has an entry (the ingest function records them skipped).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -34,8 +40,11 @@ import {
   type Verdict,
 } from '../ledger/completeness';
 import { describeLogKey } from '../s3/log-key';
-import { type LedgerReader, type ListingCounters, type LogScope, listingRanges } from './backfill';
+import type { LogTypeId } from '../schema/log-types';
 import { dayOf, parseDay } from './dates';
+import { type ListingCounters, type LogScope, listingRanges } from './day-folders';
+import type { LedgerReader } from './ledger-reader';
+import { countType, selectedTypes, type TypeCounts } from './log-type-selection';
 import { type ListedObject, type ListOptions, listObjects } from './s3-objects';
 
 /** A scope with a first day: only day folders are listed, never a whole region. */
@@ -66,35 +75,86 @@ export interface ScanDeps {
   readonly shouldStop?: () => string | undefined;
 }
 
+/** What a folder scan sets apart without judging it (see the module comment). */
+export interface NotJudged {
+  /** Keys that are no log file of a known type, unknown to the ledger. */
+  notLogFiles: number;
+  /** Of {@link notLogFiles}: objects of AWS's CloudWatch-vended delivery, which this pipeline does not read. */
+  cloudwatchDelivery: number;
+  /** 0-byte log files of a selected type, unknown to the ledger, per type. */
+  readonly empty: TypeCounts;
+  /** Log files of a type outside the selection, per type. */
+  readonly notSelected: TypeCounts;
+}
+
+/** Nothing set apart. */
+export function noneNotJudged(): NotJudged {
+  return { notLogFiles: 0, cloudwatchDelivery: 0, empty: {}, notSelected: {} };
+}
+
+/** Adds one count of things not judged to another. */
+export function addNotJudged(into: NotJudged, from: NotJudged): void {
+  into.notLogFiles += from.notLogFiles;
+  into.cloudwatchDelivery += from.cloudwatchDelivery;
+  for (const [t, n] of Object.entries(from.empty) as [LogTypeId, number][]) countType(into.empty, t, n);
+  for (const [t, n] of Object.entries(from.notSelected) as [LogTypeId, number][]) countType(into.notSelected, t, n);
+}
+
+/** The sum of a per-type count. */
+export function sumOf(counts: TypeCounts): number {
+  return Object.values(counts).reduce((n, c) => n + (c ?? 0), 0);
+}
+
+/** A folder's judgement, split into what completeness is about and what is set apart. */
+export interface JudgedFolder {
+  /** Every judged object (log files of the selected types, and other keys the ledger has an entry for). */
+  readonly judgement: FolderJudgement;
+  /** The judged log files (and gone entries) of each selected type that has any. */
+  readonly byType: Partial<Record<LogTypeId, FolderJudgement>>;
+  readonly notJudged: NotJudged;
+}
+
 /** One day folder of one account and region, judged. */
-export interface FolderScan {
+export interface FolderScan extends JudgedFolder {
   /** The folder (key prefix, ending in '/'). */
   readonly folder: string;
   /** `YYYY-MM-DD`. */
   readonly day: string;
-  /** The judgement of the folder's access logs (and of any object the ledger has an entry for). */
-  readonly judgement: FolderJudgement;
-  /** Keys that are not access logs, unknown to the ledger: not judged. */
-  readonly notAccessLogs: number;
-  /** 0-byte access logs unknown to the ledger: nothing to ingest, not judged. */
-  readonly empty: number;
 }
 
-/** Splits a raw judgement into what completeness is about, and the keys the pipeline has no business with. Pure. */
-export function judgedObjects(raw: FolderJudgement): {
-  judgement: FolderJudgement;
-  notAccessLogs: number;
-  empty: number;
-} {
-  let notAccessLogs = 0;
-  let empty = 0;
+/**
+ * Splits a raw judgement into what completeness is about, per log type, and the keys the pipeline has no business
+ * with (see the module comment). Pure.
+ * @param logTypes the selected types (default: every type)
+ */
+export function judgedObjects(raw: FolderJudgement, logTypes?: readonly LogTypeId[]): JudgedFolder {
+  const selected = selectedTypes(logTypes);
+  const notJudged = noneNotJudged();
   const objects: ObjectVerdict[] = [];
+  const byType: Partial<Record<LogTypeId, { objects: ObjectVerdict[]; gone: FolderJudgement['gone'][number][] }>> = {};
+  const ofType = (t: LogTypeId) => (byType[t] ??= { objects: [], gone: [] });
   for (const o of raw.objects) {
-    if (!o.entry && describeLogKey(o.object.key).kind !== 'alb-access-log') notAccessLogs++;
-    else if (!o.entry && o.object.size === 0) empty++;
-    else objects.push(o);
+    const { kind, logType } = describeLogKey(o.object.key);
+    if (logType !== undefined && !selected.has(logType)) {
+      countType(notJudged.notSelected, logType);
+    } else if (logType === undefined && !o.entry) {
+      notJudged.notLogFiles++;
+      if (kind === 'cloudwatch-delivery') notJudged.cloudwatchDelivery++;
+    } else if (logType !== undefined && !o.entry && o.object.size === 0) {
+      countType(notJudged.empty, logType);
+    } else {
+      objects.push(o);
+      if (logType !== undefined) ofType(logType).objects.push(o);
+    }
   }
-  return { judgement: { objects, gone: raw.gone }, notAccessLogs, empty };
+  const gone = raw.gone.filter((e) => {
+    const { logType } = describeLogKey(e.key);
+    if (logType === undefined) return true;
+    if (!selected.has(logType)) return false;
+    ofType(logType).gone.push(e);
+    return true;
+  });
+  return { judgement: { objects, gone }, byType, notJudged };
 }
 
 /** `YYYY-MM-DD` of a folder `.../<yyyy>/<mm>/<dd>/`. */
@@ -149,14 +209,15 @@ export async function* scanFolders(scope: ScanScope, deps: ScanDeps, stop?: Scan
     for await (const e of deps.ledger.listFolder(scope.bucket, range.prefix, abortSignal ? { abortSignal } : {})) {
       entries.push(e);
     }
-    const { judgement, notAccessLogs, empty } = judgedObjects(
+    const judged = judgedObjects(
       judgeFolder(listed, entries, {
         now: deps.now,
         graceMs: deps.graceMs,
         ...(ledgerSince !== undefined ? { ledgerSince } : {}),
       }),
+      scope.logTypes,
     );
-    yield { folder: range.prefix, day: dayOfFolder(range.prefix), judgement, notAccessLogs, empty };
+    yield { folder: range.prefix, day: dayOfFolder(range.prefix), ...judged };
   }
 }
 
@@ -165,15 +226,31 @@ export interface ScanStop {
   reason: string | undefined;
 }
 
-/** A day's figures: the ledger's summary, plus what was not judged and how many folders made it. */
+/** A day's figures: the ledger's summary (also per log type), what was not judged and how many folders made it. */
 export interface DayReport {
   readonly summary: DaySummary;
+  /** The summary of each log type that had a judged object or a gone entry that day. */
+  readonly byType: Partial<Record<LogTypeId, DaySummary>>;
   folders: number;
-  notAccessLogs: number;
-  empty: number;
+  readonly notJudged: NotJudged;
   /** A few keys per verdict that needs an operator (missing, failed), in S3 order. */
   readonly samples: { readonly missing: string[]; readonly failed: string[] };
 }
+
+/** A report's summary of one log type, created (all zero) when the type has none yet. */
+function typeSummary(report: DayReport, type: LogTypeId): DaySummary {
+  const existing = report.byType[type];
+  if (existing) return existing;
+  const created = emptyDay(report.summary.day);
+  report.byType[type] = created;
+  return created;
+}
+
+function emptyReport(day: string): DayReport {
+  return { summary: emptyDay(day), byType: {}, folders: 0, notJudged: noneNotJudged(), samples: emptySamples() };
+}
+
+const emptySamples = () => ({ missing: [] as string[], failed: [] as string[] });
 
 /** Per-day totals of a scan, for every day of the range (days without any folder included, all zero). */
 export class DayTotals {
@@ -192,9 +269,11 @@ export class DayTotals {
   add(scan: FolderScan): void {
     const d = this.day(scan.day);
     addToDay(d.summary, scan.judgement);
+    for (const [t, j] of Object.entries(scan.byType) as [LogTypeId, FolderJudgement][]) {
+      addToDay(typeSummary(d, t), j);
+    }
     d.folders++;
-    d.notAccessLogs += scan.notAccessLogs;
-    d.empty += scan.empty;
+    addNotJudged(d.notJudged, scan.notJudged);
     for (const o of scan.judgement.objects) {
       const sample =
         o.verdict === 'missing' ? d.samples.missing : o.verdict === 'failed' ? d.samples.failed : undefined;
@@ -210,7 +289,7 @@ export class DayTotals {
   private day(day: string): DayReport {
     let d = this.days.get(day);
     if (!d) {
-      d = { summary: emptyDay(day), folders: 0, notAccessLogs: 0, empty: 0, samples: { missing: [], failed: [] } };
+      d = emptyReport(day);
       this.days.set(day, d);
     }
     return d;
@@ -218,39 +297,38 @@ export class DayTotals {
 }
 
 /** Whether a day (or a whole report) is accounted for: nothing missing, nothing failed. Pure. */
-export function accountedFor(days: readonly DayReport[]): boolean {
+export function everyDayAccountedFor(days: readonly DayReport[]): boolean {
   return days.every((d) => dayAccountedFor(d.summary));
 }
 
-/** The sum of several days' figures (the `day` field is ''). Pure. */
+/** Adds one summary's figures to another (the `day` of `into` is kept). */
+export function addSummary(into: DaySummary, from: DaySummary): void {
+  for (const [v, t] of Object.entries(from.verdicts) as [Verdict, DaySummary['verdicts'][Verdict]][]) {
+    const sum = into.verdicts[v];
+    sum.objects += t.objects;
+    sum.linesDone += t.linesDone;
+    sum.bytes += t.bytes;
+  }
+  into.gone.objects += from.gone.objects;
+  into.gone.linesDone += from.gone.linesDone;
+  into.gone.bytes += from.gone.bytes;
+  into.replaced += from.replaced;
+  for (const [c, n] of Object.entries(from.failedCauses)) into.failedCauses[c] = (into.failedCauses[c] ?? 0) + n;
+  for (const [r, n] of Object.entries(from.skippedReasons)) {
+    into.skippedReasons[r] = (into.skippedReasons[r] ?? 0) + n;
+  }
+}
+
+/** The sum of several days' figures (the `day` field is ''; no samples). Pure. */
 export function totalOf(days: readonly DayReport[]): DayReport {
-  const total: DayReport = {
-    summary: emptyDay(''),
-    folders: 0,
-    notAccessLogs: 0,
-    empty: 0,
-    samples: { missing: [], failed: [] },
-  };
+  const total = emptyReport('');
   for (const d of days) {
-    for (const [v, t] of Object.entries(d.summary.verdicts) as [Verdict, DaySummary['verdicts'][Verdict]][]) {
-      const into = total.summary.verdicts[v];
-      into.objects += t.objects;
-      into.linesDone += t.linesDone;
-      into.bytes += t.bytes;
-    }
-    total.summary.gone.objects += d.summary.gone.objects;
-    total.summary.gone.linesDone += d.summary.gone.linesDone;
-    total.summary.gone.bytes += d.summary.gone.bytes;
-    total.summary.replaced += d.summary.replaced;
-    for (const [c, n] of Object.entries(d.summary.failedCauses)) {
-      total.summary.failedCauses[c] = (total.summary.failedCauses[c] ?? 0) + n;
-    }
-    for (const [r, n] of Object.entries(d.summary.skippedReasons)) {
-      total.summary.skippedReasons[r] = (total.summary.skippedReasons[r] ?? 0) + n;
+    addSummary(total.summary, d.summary);
+    for (const [t, s] of Object.entries(d.byType) as [LogTypeId, DaySummary][]) {
+      addSummary(typeSummary(total, t), s);
     }
     total.folders += d.folders;
-    total.notAccessLogs += d.notAccessLogs;
-    total.empty += d.empty;
+    addNotJudged(total.notJudged, d.notJudged);
   }
   return total;
 }

@@ -5,7 +5,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { isRetryable } from '../aws/errors';
 import { defaultSleep, retryWithBackoff } from '../aws/retry';
-import { errorText, type ListedObject } from './s3-objects';
+import { errorText, type ListedObject } from '../inventory/s3-objects';
 
 /** SendMessageBatch accepts at most 10 entries. */
 export const SQS_BATCH_SIZE = 10;

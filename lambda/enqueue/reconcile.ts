@@ -2,7 +2,8 @@
  * Reconcile: enqueue exactly the objects the completeness scan (ledger-scan.ts) finds missing (in S3, older than the
  * grace period, unknown to the ledger), and on request the failed ones, as backfill messages through backfill's
  * {@link MessageSender} (same message format, rate limit and batch retries). Never a done, skipped, in-progress or
- * recent object. Shared by `alb-iceberg reconcile` and the scheduled check (AUTO_ENQUEUE).
+ * recent object, nor one of a log type outside the scope's `logTypes`. Shared by `alb-iceberg reconcile` and the
+ * scheduled check (AUTO_ENQUEUE).
  *
  * No checkpoint: every run judges from the ledger again. A run repeated before the queue has drained enqueues the
  * still-missing objects again; the ingest function's ledger claim reads the second message as "already done" (or
@@ -10,8 +11,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { FolderJudgement } from '../ledger/completeness';
-import { type LedgerReader, MessageSender } from './backfill';
+import type { LedgerReader } from '../inventory/ledger-reader';
 import {
   type DayReport,
   DayTotals,
@@ -20,8 +20,12 @@ import {
   type ScanStop,
   scanFolders,
   scopeEnd,
-} from './ledger-scan';
-import type { ListedObject } from './s3-objects';
+} from '../inventory/ledger-scan';
+import { countType, type TypeCounts } from '../inventory/log-type-selection';
+import type { ListedObject } from '../inventory/s3-objects';
+import type { FolderJudgement } from '../ledger/completeness';
+import { describeLogKey } from '../s3/log-key';
+import { MessageSender } from './message-sender';
 
 /** The objects of a folder to enqueue: missing ones, and failed ones when asked. Pure. */
 export function objectsToEnqueue(judgement: FolderJudgement, includeFailed: boolean): ListedObject[] {
@@ -70,6 +74,8 @@ export interface ReconcileResult {
   readonly counters: ScanCounters & { batchCalls: number; retries: number };
   /** Objects selected (missing, and failed when asked). Dry run: what would be enqueued. */
   selected: { missing: number; failed: number; bytes: number };
+  /** Of the selected objects, per log type. */
+  readonly selectedByType: TypeCounts;
   /** Objects enqueued (0 on a dry run). */
   enqueued: { missing: number; failed: number };
   /** A few selected keys, in scan order. */
@@ -86,6 +92,7 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
   const result: ReconcileResult = {
     counters: { listRequests: 0, ledgerQueries: 0, listed: 0, batchCalls: 0, retries: 0 },
     selected: { missing: 0, failed: 0, bytes: 0 },
+    selectedByType: {},
     enqueued: { missing: 0, failed: 0 },
     samples: { missing: [], failed: [] },
     days: [],
@@ -133,6 +140,8 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
       const kind = isFailed(o) ? 'failed' : 'missing';
       result.selected[kind]++;
       result.selected.bytes += o.size;
+      const { logType } = describeLogKey(o.key);
+      if (logType !== undefined) countType(result.selectedByType, logType);
       if (result.samples[kind].length < sampleLimit) result.samples[kind].push(o.key);
     }
     if (sender && chosen.length > 0) {

@@ -18,10 +18,11 @@
 import { gzipSync } from 'node:zlib';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Batcher } from '../ingest/batcher';
-import { FirehoseSender, type SenderStats } from '../ingest/firehose-sender';
+import { Batcher } from '../../lambda/ingest/batcher';
+import { FirehoseSender, type SenderStats } from '../../lambda/ingest/firehose-sender';
+import { errorText, type ListedObject } from '../../lambda/inventory/s3-objects';
 import { decodeRawData, errorObjects, parseFirehoseErrorLine, redrivenKey } from './error-objects';
-import { errorText, type ListedObject, readObjectLines } from './s3-objects';
+import { readObjectLines } from './object-lines';
 
 export interface RedriveOptions {
   readonly bucket: string;
@@ -47,7 +48,7 @@ export interface RedriveDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   /** Called after each object. */
-  readonly onObject?: (outcome: ObjectOutcome, result: RedriveResult) => void;
+  readonly onObject?: (outcome: RedriveObjectOutcome, result: RedriveResult) => void;
 }
 
 export type ObjectStatus =
@@ -64,7 +65,7 @@ export type ObjectStatus =
   /** Dry run: what would be sent. */
   | 'dry-run';
 
-export interface ObjectOutcome {
+export interface RedriveObjectOutcome {
   readonly key: string;
   status: ObjectStatus;
   /** Records with a decodable rawData. */
@@ -93,7 +94,7 @@ export interface RedriveResult {
   bytesSent: number;
   unparseable: number;
   undecodable: number;
-  readonly outcomes: ObjectOutcome[];
+  readonly outcomes: RedriveObjectOutcome[];
   readonly sender: SenderStats;
   /** Objects skipped because they were already redriven. */
   redrivenObjectsSkipped: number;
@@ -167,11 +168,11 @@ async function redriveObject(
   redriven: Map<string, number>,
   now: () => number,
   result: RedriveResult,
-): Promise<ObjectOutcome> {
+): Promise<RedriveObjectOutcome> {
   const { s3 } = deps;
   const bucket = options.bucket;
   const target = redrivenKey(o.key, options.prefix);
-  const outcome: ObjectOutcome = {
+  const outcome: RedriveObjectOutcome = {
     key: o.key,
     status: 'not-sent',
     records: 0,

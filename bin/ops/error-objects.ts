@@ -10,8 +10,9 @@
  * and summarising them: counts by error code / normalised reject reason, with a few samples each.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MAX_RECORD_BYTES } from '../parser/parse-object';
-import { errorText, type ListedObject, listObjects, type NumberedLine, readObjectLines } from './s3-objects';
+import { errorText, type ListedObject, listObjects } from '../../lambda/inventory/s3-objects';
+import { MAX_RECORD_BYTES } from '../../lambda/parser/parse-object';
+import { type NumberedLine, readObjectLines } from './object-lines';
 
 /** The folder segment under which redriven error objects are kept (see {@link redrivenKey}). */
 export const REDRIVEN_SEGMENT = 'redriven';
@@ -200,7 +201,7 @@ export interface FirehoseErrorSample {
   readonly arrivalTime: string | undefined;
 }
 
-export interface RejectSample {
+export interface StoredRejectSample {
   /** Source log object and line. */
   readonly file: string;
   readonly line: number;
@@ -261,7 +262,7 @@ export interface ErrorReport {
         objects: number;
         lines: number;
         bytes: number;
-        readonly byReason: Grouper<RejectSample>;
+        readonly byReason: Grouper<StoredRejectSample>;
         readonly unparseable: Grouper<LineProblemSample>;
       }
     | undefined;

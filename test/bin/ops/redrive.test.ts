@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type RedriveDeps, redriveSucceeded, runRedrive } from '../../../lambda/ops/redrive';
+import { type RedriveDeps, redriveSucceeded, runRedrive } from '../../../bin/ops/redrive';
 import { s3TestClientConfig, testClientConfig } from '../../support/aws-env';
 import { LocalFirehose } from '../../support/local-firehose';
 import { LocalS3 } from '../../support/local-s3';

@@ -1,12 +1,12 @@
 /**
- * Backfill: enqueue existing ALB access-log objects on the ingest queue as S3-notification-shaped messages, so the
- * ingest function processes old files exactly like new ones (S3 notifications only cover objects created after
- * they were configured).
+ * Backfill: enqueue existing ELB log objects (every log type, or those of `logTypes`) on the ingest queue as
+ * S3-notification-shaped messages, so the ingest function processes old files exactly like new ones (S3
+ * notifications only cover objects created after they were configured). CLI only (`alb-iceberg backfill`).
  *
- * Listing follows the ALB layout `[prefix/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/`:
- * accounts and regions are discovered with Delimiter '/' unless given, and a date range lists only its day folders,
- * never the whole bucket. Keys come in S3's order (UTF-8 bytes) across all folders, which is what makes resuming by
- * "last key enqueued" sound.
+ * Listing follows the ELB layout `[prefix/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/`
+ * (lambda/inventory/day-folders.ts): accounts and regions are discovered with Delimiter '/' unless given, and a date
+ * range lists only its day folders, never the whole bucket. Keys come in S3's order (UTF-8 bytes) across all
+ * folders, which is what makes resuming by "last key enqueued" sound.
  *
  * One object per message (so a failure of one object never makes SQS re-deliver another), sent with
  * SendMessageBatch in batches of up to 10; entries a response reports failed are retried (with backoff and jitter),
@@ -22,36 +22,21 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { REINGEST_EVENT_NAME } from '../ingest/messages';
-import { type LedgerEntry, normaliseEtag, splitKey } from '../ledger/entry';
-import { describeLogKey } from '../s3/log-key';
-import { dayFolder, dayFolders, nextDay, parseDay } from './dates';
-import { DEFAULT_MAX_ATTEMPTS, MessageSender, SQS_BATCH_SIZE } from './message-sender';
-import { compareKeys, type ListedObject, type ListOptions, listFolders, listObjects } from './s3-objects';
-
-// The sending side (messages, rate limit, batch retries) lives in message-sender.ts; re-exported for its users.
-export {
-  BACKFILL_EVENT_NAME,
-  backfillMessageBody,
-  DEFAULT_MAX_ATTEMPTS,
-  encodeEventKey,
-  isTransientSqsError,
-  MessageSender,
-  type MessageSenderOptions,
-  RateLimiter,
-  type SenderCounters,
-  SQS_BATCH_SIZE,
-} from './message-sender';
-
-/** Which log objects: a bucket, prefix, dates (`YYYY-MM-DD`, UTC, the ALB folder dates), accounts and regions. */
-export interface LogScope {
-  readonly bucket: string;
-  readonly prefix?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly accounts?: readonly string[];
-  readonly regions?: readonly string[];
-}
+import { DEFAULT_MAX_ATTEMPTS, MessageSender, SQS_BATCH_SIZE } from '../../lambda/enqueue/message-sender';
+import { REINGEST_EVENT_NAME } from '../../lambda/ingest/messages';
+import { parseDay } from '../../lambda/inventory/dates';
+import {
+  type ListingCounters,
+  type LogScope,
+  listingRanges,
+  normalisePrefix,
+} from '../../lambda/inventory/day-folders';
+import type { LedgerReader } from '../../lambda/inventory/ledger-reader';
+import { countType, parseLogTypeList, selectedTypes, type TypeCounts } from '../../lambda/inventory/log-type-selection';
+import { compareKeys, type ListedObject, listObjects } from '../../lambda/inventory/s3-objects';
+import { normaliseEtag, splitKey } from '../../lambda/ledger/entry';
+import { describeLogKey } from '../../lambda/s3/log-key';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 
 /** What to backfill. Dates are `YYYY-MM-DD` (UTC, the ALB folder dates) as given by the operator. */
 export interface BackfillScope extends LogScope {
@@ -69,20 +54,6 @@ export interface BackfillScope extends LogScope {
 
 /** Thrown for an invalid scope (bad date, range upside down, bad account id): a usage error. */
 export class BackfillUsageError extends Error {}
-
-/**
- * `prefix/` (no leading slash) or ''. The prefix is the load balancer's `access_logs.s3.prefix`, the part before
- * `AWSLogs/`; ALB does not allow it to contain `AWSLogs`, so a trailing `AWSLogs` segment (`x/AWSLogs/`, `AWSLogs`:
- * the path as seen in the console) is the layout's own folder and is dropped rather than looked for twice.
- */
-export function normalisePrefix(prefix: string | undefined): string {
-  const p = (prefix ?? '')
-    .replace(/^\/+/, '')
-    .replace(/\/+$/, '')
-    .replace(/(^|\/)AWSLogs$/, '')
-    .replace(/\/+$/, '');
-  return p === '' ? '' : `${p}/`;
-}
 
 /** Checks a scope; throws BackfillUsageError naming the problem. */
 export function validateScope(scope: LogScope | BackfillScope): void {
@@ -104,61 +75,16 @@ export function validateScope(scope: LogScope | BackfillScope): void {
     if (!/^[a-z]{2,}(-[a-z]+)+-\d+$/.test(r))
       throw new BackfillUsageError(`--log-region must be a region like eu-west-1, got '${r}'`);
   }
+  if (scope.logTypes !== undefined) {
+    const parsed = parseLogTypeList(scope.logTypes.length === 0 ? [''] : scope.logTypes, '--type');
+    if ('problem' in parsed) throw new BackfillUsageError(parsed.problem);
+  }
   if (!scope.bucket) throw new BackfillUsageError('--bucket is required');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Listing
 // ---------------------------------------------------------------------------------------------------------------
-
-/** One listing to run: every key under `prefix`, stopping at the first key >= `before` when set. */
-export interface ListingRange {
-  readonly prefix: string;
-  readonly before?: string;
-}
-
-export interface ListingCounters {
-  /** ListObjectsV2 requests made (discovery and listing). */
-  listRequests: number;
-}
-
-/**
- * The listings that cover a scope, in S3 key order: per account and region, one per day folder for a range with a
- * start (the end defaults to `today`), one bounded listing for an end without a start, one whole listing otherwise.
- */
-export async function* listingRanges(
-  s3: S3Client,
-  scope: LogScope | BackfillScope,
-  today: number,
-  counters: ListingCounters,
-  listOptions: Pick<ListOptions, 'callSignal'> = {},
-): AsyncGenerator<ListingRange> {
-  const onRequest = () => {
-    counters.listRequests++;
-  };
-  const discover = { onRequest, ...listOptions };
-  const root = `${normalisePrefix(scope.prefix)}AWSLogs/`;
-  const accounts = scope.accounts
-    ? [...new Set(scope.accounts)].map((a) => `${root}${a}/`).sort(compareKeys)
-    : (await listFolders(s3, scope.bucket, root, discover)).filter((p) => /\/\d{12}\/$/.test(p));
-  const from = scope.from === undefined ? undefined : parseDay(scope.from);
-  const to = scope.to === undefined ? undefined : parseDay(scope.to);
-  for (const account of accounts) {
-    const elb = `${account}elasticloadbalancing/`;
-    const regions = scope.regions
-      ? [...new Set(scope.regions)].map((r) => `${elb}${r}/`).sort(compareKeys)
-      : await listFolders(s3, scope.bucket, elb, discover);
-    for (const region of regions) {
-      if (from !== undefined) {
-        for (const day of dayFolders(from, to ?? today)) yield { prefix: `${region}${day}/` };
-      } else if (to !== undefined) {
-        yield { prefix: region, before: `${region}${dayFolder(nextDay(to))}/` };
-      } else {
-        yield { prefix: region };
-      }
-    }
-  }
-}
 
 /**
  * Every object of the scope after `afterKey` (exclusive), in S3 key order. A listing wholly before `afterKey` is not
@@ -222,6 +148,12 @@ export interface CheckpointScope {
   readonly queueUrl: string;
   /** Present (true) only for a re-ingest, so its checkpoint is never mistaken for a plain backfill's. */
   readonly reingest?: true;
+  /**
+   * The log types covered, absent for ALB access logs alone: checkpoints written before backfill knew other types
+   * covered exactly those, so they keep their identity (and file name), while a run over more types, whose keys
+   * before the checkpoint were never enqueued, gets a checkpoint of its own instead of skipping them.
+   */
+  readonly logTypes?: readonly LogTypeId[];
 }
 
 export function checkpointScope(scope: BackfillScope & { readonly reingest?: boolean }): CheckpointScope {
@@ -234,7 +166,14 @@ export function checkpointScope(scope: BackfillScope & { readonly reingest?: boo
     regions: scope.regions ? [...new Set(scope.regions)].sort() : null,
     queueUrl: scope.queueUrl,
     ...(scope.reingest ? { reingest: true as const } : {}),
+    ...checkpointTypes(scope.logTypes),
   };
+}
+
+function checkpointTypes(logTypes: readonly LogTypeId[] | undefined): { logTypes?: readonly LogTypeId[] } {
+  const selected = selectedTypes(logTypes);
+  const types = LOG_TYPE_IDS.filter((t) => selected.has(t));
+  return types.length === 1 && types[0] === 'alb-access' ? {} : { logTypes: types };
 }
 
 /** Default checkpoint file name (in the working directory): one per bucket, prefix, range, filters and queue. */
@@ -337,13 +276,6 @@ export interface BackfillDeps {
   readonly ledger?: LedgerReader;
 }
 
-/** The part of the object ledger (lambda/ledger/object-ledger.ts) that backfill, status and reconcile read. */
-export interface LedgerReader {
-  listFolder(bucket: string, folder: string, call?: { abortSignal?: AbortSignal }): AsyncIterable<LedgerEntry>;
-  /** When the ledger started recording (epoch ms), if it says: see ObjectLedger.startedAt. */
-  startedAt?(call?: { abortSignal?: AbortSignal }): Promise<number | undefined>;
-}
-
 /**
  * Which versions of the current folder the ledger has as done or skipped. Keys come in S3 order, so one folder's
  * keys are consecutive: the folder's entries are read once, when its first key comes, and only that folder's set is
@@ -375,8 +307,10 @@ class LedgerDoneSet {
 }
 
 export interface BackfillResult {
-  /** Access-log objects enqueued (dry run: that would be enqueued) in this run. */
+  /** Log objects enqueued (dry run: that would be enqueued) in this run. */
   objects: number;
+  /** Of {@link objects}, per log type. */
+  readonly objectsByType: TypeCounts;
   bytes: number;
   /** Messages sent in this run (0 on a dry run). */
   messages: number;
@@ -387,7 +321,13 @@ export interface BackfillResult {
   listRequests: number;
   /** Keys listed (all kinds). */
   listed: number;
-  skippedNotAccessLog: number;
+  /** Keys that are no log file of a known type (the ELB test file, CloudWatch delivery, anything else). */
+  skippedNotLogFile: number;
+  /** Of {@link skippedNotLogFile}: objects of AWS's CloudWatch-vended delivery, which the pipeline does not read. */
+  skippedCloudwatchDelivery: number;
+  /** Log files of a type outside `logTypes`. */
+  skippedTypeNotSelected: number;
+  /** 0-byte log files. */
   skippedEmpty: number;
   /** Keys after the checkpoint that an earlier run had already enqueued. */
   skippedAlreadyEnqueued: number;
@@ -431,13 +371,16 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
 
   const result: BackfillResult = {
     objects: 0,
+    objectsByType: {},
     bytes: 0,
     messages: 0,
     batchCalls: 0,
     retries: 0,
     listRequests: 0,
     listed: 0,
-    skippedNotAccessLog: 0,
+    skippedNotLogFile: 0,
+    skippedCloudwatchDelivery: 0,
+    skippedTypeNotSelected: 0,
     skippedEmpty: 0,
     skippedAlreadyEnqueued: 0,
     skippedLedgerDone: 0,
@@ -490,6 +433,11 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     if (failure) {
       // Counted as listed-and-matched but not enqueued: take them back out of this run's figures.
       result.objects -= objects.length - sent.length;
+      const sentKeys = new Set(sent.map((o) => o.key));
+      for (const o of objects) {
+        const { logType } = describeLogKey(o.key);
+        if (!sentKeys.has(o.key) && logType !== undefined) countType(result.objectsByType, logType, -1);
+      }
       result.bytes -= objects.reduce((n, o) => n + o.size, 0) - sentBytes;
       for (const o of sent) alsoDone.add(o.key);
       result.stopped = failure;
@@ -508,6 +456,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     today: Math.floor(now() / 86_400_000) * 86_400_000,
     counters: result,
   });
+  const selected = selectedTypes(options.logTypes);
   let lastListed: string | undefined;
   for await (const o of listing) {
     if (deps.signal?.aborted) {
@@ -521,12 +470,18 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       result.skippedAlreadyEnqueued++;
       continue;
     }
-    if (describeLogKey(o.key).kind !== 'alb-access-log') {
-      result.skippedNotAccessLog++;
+    const { kind, logType } = describeLogKey(o.key);
+    if (logType === undefined) {
+      result.skippedNotLogFile++;
+      if (kind === 'cloudwatch-delivery') result.skippedCloudwatchDelivery++;
+      continue;
+    }
+    if (!selected.has(logType)) {
+      result.skippedTypeNotSelected++;
       continue;
     }
     if (o.size === 0) {
-      // ALB writes real 0-byte files; the ingest function would skip them without reading.
+      // ELB writes real 0-byte files; the ingest function would skip them without reading.
       result.skippedEmpty++;
       continue;
     }
@@ -537,6 +492,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       continue;
     }
     result.objects++;
+    countType(result.objectsByType, logType);
     result.bytes += o.size;
     if (options.dryRun) {
       deps.onProgress?.(result);

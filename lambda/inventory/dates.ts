@@ -1,4 +1,4 @@
-/** Date arguments of the operator commands: calendar days (YYYY-MM-DD, UTC) and instants. */
+/** Calendar days (YYYY-MM-DD, UTC) and the ELB day folders (`yyyy/mm/dd`) they name. */
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
@@ -33,16 +33,4 @@ export function dayFolders(fromMs: number, toMs: number): string[] {
 
 export function nextDay(ms: number): number {
   return ms + MS_PER_DAY;
-}
-
-/**
- * Parses a `--since` value: `YYYY-MM-DD` (UTC midnight) or an ISO-8601 instant with a time zone
- * (`2026-11-23T18:00:00Z`). Returns ms since epoch, or undefined when invalid.
- */
-export function parseInstant(text: string): number | undefined {
-  const day = parseDay(text);
-  if (day !== undefined) return day;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
-  const t = Date.parse(text);
-  return Number.isNaN(t) ? undefined : t;
 }

@@ -1,11 +1,8 @@
 /**
- * S3 helpers shared by the operator commands: paged listing (keys and "folders"), S3's key order, and reading an
- * object as numbered text lines (gzipped or plain, by magic bytes) with the pipeline's own reader.
+ * S3 helpers shared by the scheduled check and the operator commands: paged listing (keys and "folders") and S3's
+ * key order.
  */
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { decompressed } from '../reader/decompress';
-import { CutLine, lineBlocks, OverlongLine } from '../reader/line-blocks';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 export interface ListedObject {
   readonly key: string;
@@ -88,53 +85,6 @@ export async function listFolders(
 /** S3 orders keys by their UTF-8 bytes (not by UTF-16 code units as JavaScript's `<` does). */
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-/** One line of an object: its 1-based number and text, or `overlong` when it was too long to keep. */
-export interface NumberedLine {
-  readonly line: number;
-  readonly text: string;
-  /** Set when the line exceeded the reader's limit (its length in bytes): `text` is only its head. */
-  readonly overlongBytes?: number;
-}
-
-/** Reads an object as text lines (gunzipped when it starts with the gzip magic bytes). */
-export async function* readObjectLines(s3: S3Client, bucket: string, key: string): AsyncGenerator<NumberedLine> {
-  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const body = res.Body as Readable | undefined;
-  if (!body) return;
-  let n = 0;
-  try {
-    for await (const block of lineBlocks(decompressed(body, { compressedBytes: 0, rawBytes: 0 }))) {
-      if (block instanceof OverlongLine) yield { line: ++n, text: block.head, overlongBytes: block.length };
-      // A line cut by gzip damage is shown as it is; the damage itself is thrown right after it.
-      else if (block instanceof CutLine) yield { line: ++n, text: block.text };
-      else {
-        for (let i = 0; i < block.starts.length; i++) {
-          yield { line: ++n, text: block.bytes.toString('utf8', block.starts[i], block.ends[i]) };
-        }
-      }
-    }
-  } finally {
-    body.destroy();
-  }
-}
-
-/** `12.3 MB`-style size for humans (decimal units, as S3's console shows). */
-export function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
-}
-
-/** `528 bytes`, or `12.3 MB (12345678 bytes)` when a unit helps. */
-export function bytesText(n: number): string {
-  return n < 1000 ? `${n} bytes` : `${formatBytes(n)}, ${n} bytes`;
 }
 
 export function errorText(e: unknown): string {

@@ -9,7 +9,7 @@ import {
   parseRejectLine,
   prefixFolder,
   redrivenKey,
-} from '../../../lambda/ops/error-objects';
+} from '../../../bin/ops/error-objects';
 import { MAX_RECORD_BYTES } from '../../../lambda/parser/parse-object';
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');

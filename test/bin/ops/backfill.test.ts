@@ -5,28 +5,21 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import fc from 'fast-check';
-import { decodeMessageBody } from '../../../lambda/ingest/messages';
 import {
   BackfillUsageError,
-  backfillMessageBody,
   CheckpointMismatchError,
   checkpointScope,
   defaultCheckpointFile,
-  encodeEventKey,
   fileCheckpointStore,
-  isTransientSqsError,
-  type ListingRange,
-  listingRanges,
   listScope,
   memoryCheckpointStore,
-  normalisePrefix,
-  RateLimiter,
   runBackfill,
   validateScope,
-} from '../../../lambda/ops/backfill';
+} from '../../../bin/ops/backfill';
 import { decodeEventKey } from '../../../lambda/s3/log-key';
+import { LOG_TYPE_IDS, type LogTypeId } from '../../../lambda/schema/log-types';
 import { s3TestClientConfig, testClientConfig } from '../../support/aws-env';
+import { logKey } from '../../support/elb-keys';
 import { LocalS3 } from '../../support/local-s3';
 import { LocalSqs } from '../../support/local-sqs';
 
@@ -41,57 +34,7 @@ function key(day: string, n: number, region = 'eu-west-1', account = ACCT): stri
   );
 }
 
-describe('backfill messages', () => {
-  it('encodes keys as S3 notifications do: per segment, spaces as +', () => {
-    assert.equal(encodeEventKey('a b/c+d/é?#.log'), 'a+b/c%2Bd/%C3%A9%3F%23.log');
-    assert.equal(encodeEventKey('plain/key.log.gz'), 'plain/key.log.gz');
-  });
-
-  it('round-trips any key through the ingest handler decoding', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), (k) => {
-        assert.equal(decodeEventKey(encodeEventKey(k)), k);
-      }),
-    );
-  });
-
-  it('is a message the ingest handler decodes into the object, with its size and ETag (the ledger claims it)', () => {
-    const k = `my logs/${key('2026-11-21', 1)}`;
-    const body = backfillMessageBody(
-      BUCKET,
-      { key: k, size: 1234, etag: '"abc"', lastModified: undefined },
-      new Date(0),
-    );
-    const decoded = decodeMessageBody(body);
-    assert.equal(decoded.kind, 'work');
-    assert.deepEqual(decoded.kind === 'work' ? decoded.objects : [], [
-      {
-        bucket: BUCKET,
-        key: k,
-        size: 1234,
-        eventEtag: 'abc',
-        resumeAfterLine: 0,
-        doneRanges: [],
-        attemptsWithoutProgress: 0,
-        continuations: 0,
-      },
-    ]);
-    const record = JSON.parse(body).Records[0];
-    assert.equal(record.eventName, 'ObjectCreated:Backfill');
-    assert.equal(record.eventSource, 'aws:s3');
-    assert.equal(record.s3.object.eTag, 'abc');
-  });
-});
-
 describe('backfill scope', () => {
-  it('normalises prefixes', () => {
-    assert.equal(normalisePrefix(undefined), '');
-    assert.equal(normalisePrefix(''), '');
-    assert.equal(normalisePrefix('/prod'), 'prod/');
-    assert.equal(normalisePrefix('prod/'), 'prod/');
-    assert.equal(normalisePrefix('a/b//'), 'a/b/');
-  });
-
   it('validates dates, accounts and regions', () => {
     const ok = { bucket: 'b', queueUrl: 'q' };
     validateScope({
@@ -140,63 +83,6 @@ describe('backfill listing', () => {
   beforeEach(() => {
     s3.reset();
     s3.createBucket(BUCKET);
-  });
-
-  async function ranges(scope: Parameters<typeof listingRanges>[1], today = Date.UTC(2026, 10, 23)) {
-    const counters = { listRequests: 0 };
-    const out: ListingRange[] = [];
-    for await (const r of listingRanges(client, scope, today, counters)) out.push(r);
-    return { out, counters };
-  }
-
-  it('enumerates day folders across month and year ends, without any request when accounts and regions are given', async () => {
-    const { out, counters } = await ranges({
-      bucket: BUCKET,
-      queueUrl: 'q',
-      prefix: 'p',
-      from: '2026-12-30',
-      to: '2027-01-02',
-      accounts: [ACCT],
-      regions: ['us-east-1'],
-    });
-    assert.equal(counters.listRequests, 0);
-    const base = `p/AWSLogs/${ACCT}/elasticloadbalancing/us-east-1/`;
-    assert.deepEqual(
-      out.map((r) => r.prefix),
-      ['2026/12/30/', '2026/12/31/', '2027/01/01/', '2027/01/02/'].map((d) => base + d),
-    );
-  });
-
-  it('ends an open range today, and bounds a range with only an end', async () => {
-    const open = await ranges({
-      bucket: BUCKET,
-      queueUrl: 'q',
-      from: '2026-11-22',
-      accounts: [ACCT],
-      regions: ['us-east-1'],
-    });
-    assert.equal(open.out.length, 2, '22 and 23 (today)');
-    const upTo = await ranges({
-      bucket: BUCKET,
-      queueUrl: 'q',
-      to: '2026-11-30',
-      accounts: [ACCT],
-      regions: ['us-east-1'],
-    });
-    const base = `AWSLogs/${ACCT}/elasticloadbalancing/us-east-1/`;
-    assert.deepEqual(upTo.out, [{ prefix: base, before: `${base}2026/12/01/` }]);
-  });
-
-  it('discovers accounts (12-digit folders only) and their regions', async () => {
-    s3.putObject(BUCKET, key('2026-11-21', 1, 'us-east-1'), 'x');
-    s3.putObject(BUCKET, key('2026-11-21', 1, 'eu-west-1', '999988887777'), 'x');
-    s3.putObject(BUCKET, 'AWSLogs/notanaccount/elasticloadbalancing/us-east-1/x', 'x');
-    const { out, counters } = await ranges({ bucket: BUCKET, queueUrl: 'q' });
-    assert.deepEqual(
-      out.map((r) => r.prefix),
-      [`AWSLogs/${ACCT}/elasticloadbalancing/us-east-1/`, 'AWSLogs/999988887777/elasticloadbalancing/eu-west-1/'],
-    );
-    assert.equal(counters.listRequests, 3);
   });
 
   it('resumes after a key: earlier day folders are not listed, the folder holding it starts after it', async () => {
@@ -302,6 +188,43 @@ describe('backfill runs', () => {
     await assert.rejects(runBackfill(options(), { ...deps, checkpoint: store }), CheckpointMismatchError);
   });
 
+  it('enqueues the log files of the selected types only, counting each skip by why', async () => {
+    const day = '2026-11-21';
+    const folder = `AWSLogs/${ACCT}/elasticloadbalancing/eu-west-1/2026/11/21/`;
+    const typed = LOG_TYPE_IDS.map((t) => logKey(t, day, 1, { prefix: '', account: ACCT, region: 'eu-west-1' }));
+    for (const k of [...typed, `${folder}x.parquet`, `${folder}notes.txt`]) s3.putObject(BUCKET, k, 'x');
+    const all = await runBackfill({ ...options(), dryRun: true }, deps);
+    assert.deepEqual(
+      [all.objects, all.skippedNotLogFile, all.skippedCloudwatchDelivery, all.skippedTypeNotSelected],
+      [5, 2, 1, 0],
+    );
+    assert.deepEqual(all.objectsByType, Object.fromEntries(LOG_TYPE_IDS.map((t) => [t, 1])));
+    const some = await runBackfill(
+      { ...options(), logTypes: ['clb-access', 'alb-health-check'] },
+      { ...deps, checkpoint: memoryCheckpointStore() },
+    );
+    assert.deepEqual(sentKeys(), [typed[2], typed[4]].sort());
+    assert.deepEqual([some.objects, some.skippedTypeNotSelected], [2, 3]);
+    assert.deepEqual(some.objectsByType, { 'alb-health-check': 1, 'clb-access': 1 });
+  });
+
+  it('takes a failed batch back out of the per-type counts', async () => {
+    s3.putObject(BUCKET, key('2026-11-21', 1), 'x');
+    sqs.behave(() => ({ failEntry: () => ({ code: 'InvalidMessageContents', senderFault: true }) }));
+    const r = await runBackfill(options(), { ...deps, checkpoint: memoryCheckpointStore() });
+    assert.equal(r.objects, 0);
+    assert.deepEqual(r.objectsByType, { 'alb-access': 0 });
+  });
+
+  it('rejects an unknown or empty log type selection as a usage error', async () => {
+    for (const logTypes of [['alb'], []]) {
+      await assert.rejects(
+        runBackfill({ ...options(), logTypes: logTypes as LogTypeId[] }, deps),
+        (e: unknown) => e instanceof BackfillUsageError && /--type/.test(e.message),
+      );
+    }
+  });
+
   it('does not retry a message SQS rejects as the sender fault', async () => {
     s3.putObject(BUCKET, key('2026-11-21', 1), 'x');
     sqs.behave(() => ({ failEntry: () => ({ code: 'InvalidMessageContents', senderFault: true }) }));
@@ -311,35 +234,36 @@ describe('backfill runs', () => {
     assert.equal(r.batchCalls, 1);
     assert.equal(r.complete, false);
   });
-
-  it('classifies SQS errors', () => {
-    const err = (name: string, status?: number) =>
-      Object.assign(new Error('x'), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });
-    assert.equal(isTransientSqsError(err('RequestThrottled', 403)), true);
-    assert.equal(isTransientSqsError(err('InternalError', 500)), true);
-    assert.equal(isTransientSqsError(err('Error')), true, 'no status: a network failure');
-    assert.equal(isTransientSqsError(err('QueueDoesNotExist', 400)), false);
-    assert.equal(isTransientSqsError(err('AccessDenied', 403)), false);
-  });
 });
 
-describe('RateLimiter', () => {
-  it('spaces sends to the rate on average, without waiting for the first', async () => {
-    let clock = 0;
-    const waits: number[] = [];
-    const limiter = new RateLimiter(
-      20,
-      () => clock,
-      async (ms) => {
-        waits.push(ms);
-        clock += ms;
-      },
+describe('checkpoint identity and log types', () => {
+  const base = { bucket: 'b', queueUrl: 'q' };
+  it('keeps the identity of checkpoints from before log types for ALB access logs alone', () => {
+    const v1 = { bucket: 'b', prefix: '', from: null, to: null, accounts: null, regions: null, queueUrl: 'q' };
+    assert.deepEqual(checkpointScope({ ...base, logTypes: ['alb-access'] }), v1);
+    assert.equal(
+      defaultCheckpointFile({ ...base, logTypes: ['alb-access'] }),
+      defaultCheckpointFile({ ...base, logTypes: ['alb-access'] }),
     );
-    for (let i = 0; i < 5; i++) await limiter.take(10);
-    assert.deepEqual(waits, [500, 500, 500, 500]);
-    clock += 10_000;
-    await limiter.take(10);
-    assert.equal(waits.length, 4, 'no wait after an idle period');
+  });
+
+  it('gives a run over other types (every type by default) a checkpoint of its own', () => {
+    assert.deepEqual(checkpointScope(base).logTypes, LOG_TYPE_IDS);
+    assert.deepEqual(checkpointScope({ ...base, logTypes: ['clb-access', 'nlb-access'] }).logTypes, [
+      'nlb-access',
+      'clb-access',
+    ]);
+    const files = new Set(
+      [undefined, ['alb-access'], ['clb-access'], ['alb-access', 'clb-access']].map((logTypes) =>
+        defaultCheckpointFile({ ...base, ...(logTypes ? { logTypes: logTypes as LogTypeId[] } : {}) }),
+      ),
+    );
+    assert.equal(files.size, 4);
+    assert.equal(
+      defaultCheckpointFile({ ...base, logTypes: ['clb-access', 'alb-access'] }),
+      defaultCheckpointFile({ ...base, logTypes: ['alb-access', 'clb-access'] }),
+      'the same selection in another order is the same backfill',
+    );
   });
 });
 
