@@ -39,6 +39,8 @@ export interface KernelDecisionInput {
   readonly reference: Timing<HandlerPathResult>;
   /** Raw log bytes per record of the ALB access corpus. */
   readonly rawBytesPerRecord: number;
+  /** CPU per line of the parse pipeline alone (no SDK, no HTTP) on the same corpus, per engine: the kernel's own share. */
+  readonly parseMicrosPerLine: { readonly kernel: number; readonly reference: number };
   /** The reference parser on another log type: its name, handler timing and raw bytes per record. */
   readonly other: {
     readonly logType: string;
@@ -49,7 +51,7 @@ export interface KernelDecisionInput {
 
 /** The kernel-decision rows as Markdown lines. */
 export function kernelDecisionLines(input: KernelDecisionInput): string[] {
-  const { kernel, reference, other, rawBytesPerRecord } = input;
+  const { kernel, reference, other, rawBytesPerRecord, parseMicrosPerLine } = input;
   const k = microsPerRecord(kernel);
   const r = microsPerRecord(reference);
   const o = microsPerRecord(other.timing);
@@ -63,6 +65,9 @@ export function kernelDecisionLines(input: KernelDecisionInput): string[] {
     row('alb-access, reference', reference, r, rawBytesPerRecord),
     `| alb-access, reference − kernel | | | ${(r - k).toFixed(2)} µs (${(((r - k) / r) * 100).toFixed(1)} % of the reference path) | ${dollars(r - k, rawBytesPerRecord)} |`,
     row(`${other.logType}, reference`, other.timing, o, other.rawBytesPerRecord),
+    `| for comparison: alb-access parse pipeline alone, CPU per line, kernel / reference / difference | | | ` +
+      `${parseMicrosPerLine.kernel.toFixed(2)} / ${parseMicrosPerLine.reference.toFixed(2)} / ` +
+      `${(parseMicrosPerLine.reference - parseMicrosPerLine.kernel).toFixed(2)} µs | |`,
     '',
     `assumptions: ${rawBytesPerRecord.toFixed(0)} raw bytes per alb-access record (${other.rawBytesPerRecord.toFixed(0)} per ` +
       `${other.logType} record), as in the corpus; 100 GB = 100 GiB raw; CPU-bound duration = CPU × ${VCPU_MB} / ` +

@@ -132,9 +132,9 @@ async function typeSections(pipelines: typeof Pipelines, handler: typeof Handler
         () => handler.handlerPath(peers, peers.keys[albFile]!, 'kernel'),
         () => handler.handlerPath(peers, peers.keys[albFile]!, 'reference'),
       ],
-      ROUNDS,
+      RATIO_ROUNDS,
     )) as [Timing<HandlerPath.HandlerPathResult>, Timing<HandlerPath.HandlerPathResult>];
-    other = await time(() => handler.handlerPath(peers, peers.keys[otherFile]!, 'reference'));
+    other = await timeRounds(() => handler.handlerPath(peers, peers.keys[otherFile]!, 'reference'), RATIO_ROUNDS);
   } finally {
     stop();
   }
@@ -142,17 +142,23 @@ async function typeSections(pipelines: typeof Pipelines, handler: typeof Handler
     const p = figures.find((f) => f.logType === logType)!.parse[0]!.timing.result;
     return p.rawBytes / p.records;
   };
+  const albParse = figures.find((f) => f.logType === 'alb-access')!.parse;
+  const parseMicros = (engine: string) => {
+    const t = albParse.find((e) => e.engine === engine)!.timing;
+    return (t.cpuSeconds * 1e6) / t.result.lines;
+  };
   return [
     `per log type: ${TYPE_LINES} lines each (seed 42), best of ${ROUNDS}, floor and parse rounds interleaved`,
     '',
     ...typeTableLines(figures),
     '',
-    `kernel decision: handler path CPU per record, ${TYPE_LINES}-line corpora, best of ${ROUNDS} (kernel and reference rounds interleaved)`,
+    `kernel decision: handler path CPU per record, ${TYPE_LINES}-line corpora, best of ${RATIO_ROUNDS} (kernel and reference rounds interleaved)`,
     '',
     ...kernelDecisionLines({
       kernel,
       reference,
       rawBytesPerRecord: bytesPerRecord('alb-access'),
+      parseMicrosPerLine: { kernel: parseMicros('kernel'), reference: parseMicros('reference') },
       other: { logType: OTHER_HANDLER_TYPE, timing: other, rawBytesPerRecord: bytesPerRecord(OTHER_HANDLER_TYPE) },
     }),
   ];
