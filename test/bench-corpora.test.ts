@@ -2,11 +2,13 @@
  * The benchmark's corpus generators (bench/corpus/): each is deterministic for a seed, names its files as
  * production does, and writes lines the product parses with zero rejections, in the mix of values and format
  * generations its module promises. The per-type figures of README Performance are only meaningful if this holds.
+ * Also the arithmetic that turns the benchmark's CPU per record into Lambda dollars.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { typeCorpus } from '../bench/corpus/by-type';
+import { lambdaDollarsPer100Gb } from '../bench/lambda-cost';
 import { newObjectStats, parseLogObject } from '../lambda/parser/parse-object';
 import { describeLogKey } from '../lambda/s3/log-key';
 import { LOG_TYPE_IDS } from '../lambda/schema/log-types';
@@ -140,4 +142,17 @@ describe('bench corpora', () => {
       });
     });
   }
+});
+
+describe('bench Lambda cost per 100 GB', () => {
+  it("agrees with the README's Costs arithmetic: 25 µs per record, 180 M records per 100 GB ≈ 7,800 GB-s ≈ $0.10", () => {
+    const dollars = lambdaDollarsPer100Gb(25, (100 * 1024 ** 3) / 180e6);
+    assert.ok(Math.abs(dollars - 7_800 * 0.0000133334) < 0.002, `got $${dollars}`);
+  });
+
+  it('scales with CPU per record and inversely with record size', () => {
+    assert.equal(lambdaDollarsPer100Gb(0, 500), 0);
+    assert.ok(Math.abs(lambdaDollarsPer100Gb(10, 500) - 2 * lambdaDollarsPer100Gb(5, 500)) < 1e-12);
+    assert.ok(Math.abs(lambdaDollarsPer100Gb(10, 250) - 2 * lambdaDollarsPer100Gb(10, 500)) < 1e-12);
+  });
 });
