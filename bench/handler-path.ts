@@ -1,13 +1,16 @@
 /**
  * The ingest handler's full path (SQS event → GetObject stream → parse → batch → PutRecordBatch over HTTP) against
  * the local peers started by bench/peers.ts. Bundled by esbuild like the Lambda. Also runnable as a child process
- * (`node handler-path.js ENDPOINTS_JSON KEY`) to measure peak RSS.
+ * (`node handler-path.js ENDPOINTS_JSON KEY [ENGINE]`) to measure peak RSS.
  */
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { processBatch } from '../lambda/ingest/process-batch';
 import type { Telemetry } from '../lambda/ingest/telemetry';
+import type { ParserEngine } from '../lambda/parser/line-encoder';
+import { LOG_TYPE_IDS } from '../lambda/schema/log-types';
+import type { LogTypeId } from '../lambda/schema/types';
 
 export interface PeerEndpoints {
   readonly s3: string;
@@ -24,7 +27,18 @@ export interface HandlerPathResult {
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
-export async function handlerPath(peers: PeerEndpoints, key: string): Promise<HandlerPathResult> {
+/** Every log type enabled, all into the one local stream: the key decides the type, as in production. */
+const DELIVERY_STREAMS = Object.fromEntries(LOG_TYPE_IDS.map((t) => [t, 'bench-stream'])) as Record<LogTypeId, string>;
+
+/**
+ * One SQS message for the object `key` through the handler's `processBatch`, with the parser engine the ingest
+ * function's `PARSER_ENGINE` would select (config.ts reads it into `parserEngine`).
+ */
+export async function handlerPath(
+  peers: PeerEndpoints,
+  key: string,
+  engine: ParserEngine = 'kernel',
+): Promise<HandlerPathResult> {
   const counts: Record<string, number> = {};
   const telemetry: Telemetry = {
     log: () => {},
@@ -60,7 +74,7 @@ export async function handlerPath(peers: PeerEndpoints, key: string): Promise<Ha
       firehose: new FirehoseClient({ endpoint: peers.firehose, region, credentials }),
       sqs: new SQSClient({ endpoint: peers.sqs, region, credentials }),
       config: {
-        deliveryStreams: { 'alb-access': 'bench-stream' },
+        deliveryStreams: DELIVERY_STREAMS,
         rejectsBucket: 'bench-lake',
         rejectsPrefix: 'rejects/',
         ingestQueueUrl: peers.queueUrl,
@@ -68,6 +82,7 @@ export async function handlerPath(peers: PeerEndpoints, key: string): Promise<Ha
         retryBudgetMs: 60_000,
         safetyMarginMs: 20_000,
         maxAttemptsWithoutProgress: 5,
+        parserEngine: engine,
       },
       telemetry,
       remainingMs: () => 900_000,
@@ -81,8 +96,8 @@ export async function handlerPath(peers: PeerEndpoints, key: string): Promise<Ha
 }
 
 if (require.main === module) {
-  const [peers, key] = process.argv.slice(2);
-  handlerPath(JSON.parse(peers!), key!).then((r) => {
+  const [peers, key, engine] = process.argv.slice(2);
+  handlerPath(JSON.parse(peers!), key!, engine === 'reference' ? 'reference' : 'kernel').then((r) => {
     process.stdout.write(`${JSON.stringify({ ...r, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
   });
 }

@@ -1,7 +1,9 @@
 /**
  * Local S3 + Firehose + SQS for the handler benchmark, in their own process so that their CPU (HTTP, base64, JSON)
- * is not charged to the handler being measured. Loads the corpus files given as arguments into the log bucket,
- * prints the endpoints as one JSON line, and exits when its stdin closes.
+ * is not charged to the handler being measured. Loads the corpus files given as arguments into the log bucket
+ * (`FILE`: under the ALB access key bench/corpus.ts gives it; `KEY=FILE`: under that key, which cannot be mistaken
+ * for a file's `=`, as legacy ELB keys never contain one), prints the endpoints and each file's key as one JSON line,
+ * and exits when its stdin closes.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -22,8 +24,10 @@ async function main(): Promise<void> {
     LocalSqs.start({ queues: [BENCH_QUEUE] }),
   ]);
   const keys: Record<string, string> = {};
-  for (const file of process.argv.slice(2)) {
-    const key = benchKey(basename(file));
+  for (const arg of process.argv.slice(2)) {
+    const eq = arg.indexOf('=');
+    const file = eq === -1 ? arg : arg.slice(eq + 1);
+    const key = eq === -1 ? benchKey(basename(file)) : arg.slice(0, eq);
     s3.putObject(BENCH_BUCKET, key, readFileSync(file));
     keys[file] = key;
   }

@@ -2,20 +2,27 @@
  * `npm run bench`: measures the parser against a floor in one run on this machine, so the figures are ratios that
  * hold across machines. Prints a table (copy the figures into the README).
  *
- *   BENCH_LINES   lines in the large corpus (default 600000; the small one has a tenth)
+ *   BENCH_LINES        lines in the large corpus (default 600000; the small one has a tenth)
+ *   BENCH_TYPE_LINES   lines in each log type's corpus, for the per-type table and the kernel decision (default 200000)
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { createGzip } from 'node:zlib';
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { lineGenerator } from './corpus';
+import { LOG_TYPE_IDS } from '../lambda/schema/log-types';
+import { typeCorpus } from './corpus/by-type';
+import { corpusFile } from './corpus/files';
 import type * as HandlerPath from './handler-path';
+import { kernelDecisionLines } from './kernel-decision';
 import type { LedgerFigures } from './ledger';
 import type * as Pipelines from './pipelines';
+import { type Timing, timeInterleaved, time as timeRounds } from './timing';
+import { measureType, type TypeFigures, typeTableLines } from './type-table';
 
 const LINES = Number(process.env.BENCH_LINES ?? 600_000);
+const TYPE_LINES = Number(process.env.BENCH_TYPE_LINES ?? 200_000);
+/** The non-ALB type whose handler path (reference parser) is measured beside ALB access logs'. */
+const OTHER_HANDLER_TYPE = 'nlb-access';
 const ROUNDS = 3;
 /** The floor and parse rounds, which give the headline ratio: more of them, for a steadier minimum. */
 const RATIO_ROUNDS = 5;
@@ -23,58 +30,10 @@ const DIR = join(__dirname, '..', '.bench');
 const TARGET_RATIO = 1.5;
 const TARGET_RSS_MB = 200;
 
-async function corpus(lines: number): Promise<string> {
-  mkdirSync(DIR, { recursive: true });
-  const file = join(DIR, `corpus-${lines}.log.gz`);
-  if (existsSync(file)) return file;
-  const next = lineGenerator({ seed: 42 });
-  const gzip = createGzip();
-  const out = gzip.pipe(createWriteStream(`${file}.tmp`));
-  for (let i = 0; i < lines; i++) {
-    if (!gzip.write(`${next()}\n`)) await once(gzip, 'drain');
-  }
-  gzip.end();
-  await once(out, 'finish');
-  execFileSync('mv', [`${file}.tmp`, file]);
-  return file;
-}
+const corpus = (lines: number) => corpusFile(DIR, 'alb-access', lines);
 
-interface Timing<T> {
-  seconds: number;
-  cpuSeconds: number;
-  result: T;
-}
-
-/**
- * Best of ROUNDS (the minimum is the least noisy estimate of the cost): wall-clock seconds, and CPU seconds of this
- * process (main thread plus zlib's thread pool), which is what "per core" throughput is measured against.
- */
-async function time<T>(fn: () => Promise<T>): Promise<Timing<T>> {
-  const [timing] = await timeInterleaved([fn], ROUNDS);
-  return timing!;
-}
-
-/**
- * {@link time} for several pipelines whose ratio is reported: their rounds alternate (a, b, a, b, …), so a noisy
- * stretch on this shared machine falls on both sides of the ratio rather than on one.
- */
-async function timeInterleaved<T>(fns: (() => Promise<T>)[], rounds: number): Promise<Timing<T>[]> {
-  const timings = fns.map(() => ({ seconds: Number.POSITIVE_INFINITY, cpuSeconds: Number.POSITIVE_INFINITY }));
-  const results: T[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const [i, fn] of fns.entries()) {
-      (globalThis as { gc?: () => void }).gc?.();
-      const t0 = process.hrtime.bigint();
-      const c0 = process.cpuUsage();
-      results[i] = await fn();
-      const cpu = process.cpuUsage(c0);
-      const timing = timings[i]!;
-      timing.seconds = Math.min(timing.seconds, Number(process.hrtime.bigint() - t0) / 1e9);
-      timing.cpuSeconds = Math.min(timing.cpuSeconds, (cpu.user + cpu.system) / 1e6);
-    }
-  }
-  return timings.map((t, i) => ({ ...t, result: results[i]! }));
-}
+/** Best of ROUNDS (bench/timing.ts). */
+const time = <T>(fn: () => Promise<T>) => timeRounds(fn, ROUNDS);
 
 /**
  * Bundles the pipelines with esbuild, as the Lambda is bundled, so the benchmark runs the same code shape as
@@ -146,6 +105,65 @@ function ledgerCostRow(label: string, o: LedgerFigures['small']): string {
   );
 }
 
+/**
+ * The per-type table and the kernel decision: each log type's corpus through the floor and the parse pipeline, then
+ * the handler path for ALB access logs with either engine (rounds interleaved) and for {@link OTHER_HANDLER_TYPE}.
+ */
+async function typeSections(pipelines: typeof Pipelines, handler: typeof HandlerPath): Promise<string[]> {
+  const figures: TypeFigures[] = [];
+  const files = new Map<string, string>();
+  for (const logType of LOG_TYPE_IDS) {
+    const file = await corpusFile(DIR, logType, TYPE_LINES);
+    files.set(logType, file);
+    figures.push(await measureType(pipelines, typeCorpus(logType), file, ROUNDS));
+  }
+  const albFile = files.get('alb-access')!;
+  const otherFile = files.get(OTHER_HANDLER_TYPE)!;
+  const { peers, stop } = await startPeers([
+    `${typeCorpus('alb-access').key(basename(albFile))}=${albFile}`,
+    `${typeCorpus(OTHER_HANDLER_TYPE).key(basename(otherFile))}=${otherFile}`,
+  ]);
+  let kernel: Timing<HandlerPath.HandlerPathResult>;
+  let reference: Timing<HandlerPath.HandlerPathResult>;
+  let other: Timing<HandlerPath.HandlerPathResult>;
+  try {
+    [kernel, reference] = (await timeInterleaved(
+      [
+        () => handler.handlerPath(peers, peers.keys[albFile]!, 'kernel'),
+        () => handler.handlerPath(peers, peers.keys[albFile]!, 'reference'),
+      ],
+      RATIO_ROUNDS,
+    )) as [Timing<HandlerPath.HandlerPathResult>, Timing<HandlerPath.HandlerPathResult>];
+    other = await timeRounds(() => handler.handlerPath(peers, peers.keys[otherFile]!, 'reference'), RATIO_ROUNDS);
+  } finally {
+    stop();
+  }
+  const bytesPerRecord = (logType: string) => {
+    const p = figures.find((f) => f.logType === logType)!.parse[0]!.timing.result;
+    return p.rawBytes / p.records;
+  };
+  const albParse = figures.find((f) => f.logType === 'alb-access')!.parse;
+  const parseMicros = (engine: string) => {
+    const t = albParse.find((e) => e.engine === engine)!.timing;
+    return (t.cpuSeconds * 1e6) / t.result.lines;
+  };
+  return [
+    `per log type: ${TYPE_LINES} lines each (seed 42), best of ${ROUNDS}, floor and parse rounds interleaved`,
+    '',
+    ...typeTableLines(figures),
+    '',
+    `kernel decision: handler path CPU per record, ${TYPE_LINES}-line corpora, best of ${RATIO_ROUNDS} (kernel and reference rounds interleaved)`,
+    '',
+    ...kernelDecisionLines({
+      kernel,
+      reference,
+      rawBytesPerRecord: bytesPerRecord('alb-access'),
+      parseMicrosPerLine: { kernel: parseMicros('kernel'), reference: parseMicros('reference') },
+      other: { logType: OTHER_HANDLER_TYPE, timing: other, rawBytesPerRecord: bytesPerRecord(OTHER_HANDLER_TYPE) },
+    }),
+  ];
+}
+
 async function main(): Promise<void> {
   const { pipelines, handler } = bundle();
   const { csvParsePipeline, floorPipeline, naiveEncodingBytes, parsePipeline } = pipelines;
@@ -212,7 +230,9 @@ async function main(): Promise<void> {
   if (p.records + 0 !== p.lines || csv.result.records !== p.records) {
     lines.push('', `note: records ${p.records}, csv-parse records ${csv.result.records}, lines ${p.lines}`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // The headline table first: the per-type sections take minutes more.
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  process.stdout.write(`${(await typeSections(pipelines, handler)).join('\n')}\n`);
 }
 
 main().catch((e) => {
