@@ -1,5 +1,6 @@
 /**
- * The tree's structure, checked: no import cycles among the project's modules, no two exported classes of one name,
+ * The tree's structure, checked: no import cycles among the project's modules, no two exported classes (nor, in the
+ * product, any two exported names) of one name,
  * handler code (lambda/) free of CDK and of the CLI and the stack (bin/, lib/), constructs (lib/) free of parsing
  * logic's I/O edges. Files are found by walking the directories, so a new module is checked without a list.
  */
@@ -75,17 +76,31 @@ describe('architecture', () => {
     );
   });
 
-  it('has no two exported classes of the same name', () => {
+  /** Product modules (lambda/, lib/, bin/) exporting each name: classes, interfaces, types, enums, functions, constants. */
+  function exportedNames(pattern: RegExp): Map<string, string[]> {
     const byName = new Map<string, string[]>();
-    for (const f of FILES) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/^export (?:abstract )?class (\w+)/gm)) {
+    for (const f of FILES.filter((file) => /^(lambda|lib|bin)\//.test(rel(file)))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(pattern)) {
         byName.set(m[1]!, [...(byName.get(m[1]!) ?? []), rel(f)]);
       }
     }
-    const duplicates = [...byName]
-      .filter(([, files]) => files.length > 1)
-      .map(([n, files]) => `${n}: ${files.join(', ')}`);
-    assert.deepEqual(duplicates, []);
+    return byName;
+  }
+  const duplicatesOf = (byName: Map<string, string[]>) =>
+    [...byName].filter(([, files]) => files.length > 1).map(([n, files]) => `${n}: ${files.join(', ')}`);
+
+  it('has no two exported classes of the same name', () => {
+    assert.deepEqual(duplicatesOf(exportedNames(/^export (?:abstract )?class (\w+)/gm)), []);
+  });
+
+  it("has no two exported names alike in the product (except each Lambda entry point's `handler`)", () => {
+    const byName = exportedNames(
+      /^export (?:declare )?(?:abstract )?(?:class|interface|type|enum|const|let|function|async function) (\w+)/gm,
+    );
+    assert.ok(byName.size > 100, `exported names found: ${byName.size}`);
+    assert.deepEqual((byName.get('handler') ?? []).sort(), ['lambda/check/handler.ts', 'lambda/ingest/handler.ts']);
+    byName.delete('handler');
+    assert.deepEqual(duplicatesOf(byName), []);
   });
 
   it('keeps handler code free of CDK, the stack and the CLI', () => {
