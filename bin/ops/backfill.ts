@@ -40,15 +40,7 @@ import { LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 
 /** What to backfill. Dates are `YYYY-MM-DD` (UTC, the ALB folder dates) as given by the operator. */
 export interface BackfillScope extends LogScope {
-  readonly bucket: string;
-  /** The log prefix configured on the load balancers ('' for none); with or without a trailing slash. */
-  readonly prefix?: string;
-  readonly from?: string;
-  readonly to?: string;
-  /** Only these accounts (12 digits); discovered when absent. */
-  readonly accounts?: readonly string[];
-  /** Only these regions; discovered when absent. */
-  readonly regions?: readonly string[];
+  /** The ingest queue the messages go to. */
   readonly queueUrl: string;
 }
 

@@ -18,6 +18,18 @@ export function dayFolderOf(day: string, o: KeyOptions = {}): string {
   return `${o.prefix ?? 'prod/'}AWSLogs/${o.account ?? ACCOUNT}/elasticloadbalancing/${o.region ?? 'us-east-1'}/${y}/${m}/${d}/`;
 }
 
+/**
+ * The n-th ALB access-log file of a day folder without a prefix, its end time `T1000Z` + n minutes written as
+ * `HHMM` (n from 0 to 8,999 keeps the keys of a day apart and in key order).
+ */
+export function accessKeyOfDay(day: string, n: number, region = 'eu-west-1', account = '111122223333'): string {
+  const [y, m, d] = day.split('-');
+  return (
+    `AWSLogs/${account}/elasticloadbalancing/${region}/${y}/${m}/${d}/` +
+    `${account}_elasticloadbalancing_${region}_app.a.b_${y}${m}${d}T${String(1000 + n).slice(-4)}Z_10.0.0.1_r${n}.log.gz`
+  );
+}
+
 /** The n-th log file of a type in a day folder (n < 60: it is the minute of the file's end time). */
 export function logKey(type: LogTypeId, day: string, n: number, o: KeyOptions = {}): string {
   const account = o.account ?? ACCOUNT;

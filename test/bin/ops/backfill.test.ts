@@ -19,20 +19,14 @@ import {
 import { decodeEventKey } from '../../../lambda/s3/log-key';
 import { LOG_TYPE_IDS, type LogTypeId } from '../../../lambda/schema/log-types';
 import { s3TestClientConfig, testClientConfig } from '../../support/aws-env';
-import { logKey } from '../../support/elb-keys';
+import { accessKeyOfDay, logKey } from '../../support/elb-keys';
 import { LocalS3 } from '../../support/local-s3';
 import { LocalSqs } from '../../support/local-sqs';
 
 const BUCKET = 'logs';
 const ACCT = '111122223333';
 
-function key(day: string, n: number, region = 'eu-west-1', account = ACCT): string {
-  const [y, m, d] = day.split('-');
-  return (
-    `AWSLogs/${account}/elasticloadbalancing/${region}/${y}/${m}/${d}/` +
-    `${account}_elasticloadbalancing_${region}_app.a.b_${y}${m}${d}T${String(1000 + n).slice(-4)}Z_10.0.0.1_r${n}.log.gz`
-  );
-}
+const key = (day: string, n: number, region?: string, account = ACCT) => accessKeyOfDay(day, n, region, account);
 
 describe('backfill scope', () => {
   it('validates dates, accounts and regions', () => {

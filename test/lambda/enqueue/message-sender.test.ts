@@ -10,17 +10,12 @@ import {
 } from '../../../lambda/enqueue/message-sender';
 import { decodeMessageBody } from '../../../lambda/ingest/messages';
 import { decodeEventKey } from '../../../lambda/s3/log-key';
+import { accessKeyOfDay } from '../../support/elb-keys';
 
 const BUCKET = 'logs';
 const ACCT = '111122223333';
 
-function key(day: string, n: number, region = 'eu-west-1', account = ACCT): string {
-  const [y, m, d] = day.split('-');
-  return (
-    `AWSLogs/${account}/elasticloadbalancing/${region}/${y}/${m}/${d}/` +
-    `${account}_elasticloadbalancing_${region}_app.a.b_${y}${m}${d}T${String(1000 + n).slice(-4)}Z_10.0.0.1_r${n}.log.gz`
-  );
-}
+const key = (day: string, n: number, region?: string, account = ACCT) => accessKeyOfDay(day, n, region, account);
 
 describe('backfill messages', () => {
   it('encodes keys as S3 notifications do: per segment, spaces as +', () => {

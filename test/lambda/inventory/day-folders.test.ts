@@ -4,18 +4,13 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type ListingRange, listingRanges, normalisePrefix } from '../../../lambda/inventory/day-folders';
 import { s3TestClientConfig } from '../../support/aws-env';
+import { accessKeyOfDay } from '../../support/elb-keys';
 import { LocalS3 } from '../../support/local-s3';
 
 const BUCKET = 'logs';
 const ACCT = '111122223333';
 
-function key(day: string, n: number, region = 'eu-west-1', account = ACCT): string {
-  const [y, m, d] = day.split('-');
-  return (
-    `AWSLogs/${account}/elasticloadbalancing/${region}/${y}/${m}/${d}/` +
-    `${account}_elasticloadbalancing_${region}_app.a.b_${y}${m}${d}T${String(1000 + n).slice(-4)}Z_10.0.0.1_r${n}.log.gz`
-  );
-}
+const key = (day: string, n: number, region?: string, account = ACCT) => accessKeyOfDay(day, n, region, account);
 
 describe('log prefix', () => {
   it('normalises prefixes', () => {
