@@ -125,7 +125,7 @@ export const SETTINGS = {
     min: 128,
     max: 10_240,
     default: 1024,
-    doc: 'ingest function memory (128–10240; CPU scales with it)',
+    doc: 'ingest function memory (CPU scales with it)',
   }),
   /**
    * Ingest function timeout. At least 90 s: the handler keeps a 60 s retry budget per batch and a 20 s reserve to
@@ -135,14 +135,14 @@ export const SETTINGS = {
     min: 90,
     max: 900,
     default: 300,
-    doc: "ingest function timeout (90–900); the queue's visibility timeout is 6× this",
+    doc: "ingest function timeout; the queue's visibility timeout is 6× this",
   }),
   /** Event source `MaximumConcurrency`: caps parallel ingest functions (and so Firehose request rate). */
   maxConcurrency: integer({
     min: 2,
     max: 1000,
     default: 5,
-    doc: 'event source `MaximumConcurrency` (2–1000): caps parallel functions, and so the Firehose request rate',
+    doc: 'event source `MaximumConcurrency`: caps parallel functions, and so the Firehose request rate',
   }),
   /** SQS messages per invocation; above 10 needs a batching window (./rules.ts). */
   batchSize: integer({
@@ -156,7 +156,7 @@ export const SETTINGS = {
     min: 0,
     max: 300,
     default: 10,
-    doc: 'SQS batching window (0–300)',
+    doc: 'SQS batching window',
   }),
   /** Receives of one message before it moves to the dead-letter queue. */
   maxReceiveCount: integer({
@@ -170,7 +170,7 @@ export const SETTINGS = {
     min: 4,
     max: 14,
     default: 7,
-    doc: 'ingest queue retention (4–14); the DLQ keeps messages 14 days',
+    doc: 'ingest queue retention; the DLQ keeps messages 14 days',
   }),
   /** Firehose buffering interval (`BufferingHints.IntervalInSeconds`). */
   bufferingIntervalSeconds: integer({
@@ -191,7 +191,7 @@ export const SETTINGS = {
     min: 0,
     max: 7200,
     default: 300,
-    doc: 'how long Firehose retries a failing delivery before writing records to `firehose-errors/<table>/` (0–7200)',
+    doc: 'how long Firehose retries a failing delivery before writing records to `firehose-errors/<table>/`',
   }),
   /** CloudWatch Logs retention of the function and Firehose log groups (a value CloudWatch accepts). */
   logRetentionDays: integer({
@@ -327,7 +327,7 @@ export const SETTINGS = {
     min: 1,
     max: 10_000_000,
     defaultDoc: 'handler default',
-    doc: 'lines between two checkpoints the ingest function persists to the ledger while a file streams (1–10,000,000): the bound on lines sent again after a hard kill',
+    doc: 'lines between two checkpoints the ingest function persists to the ledger while a file streams: the bound on lines sent again after a hard kill',
   }),
   /** Minutes between two runs of the completeness check; 0 = no check (no function, schedule or alarms). */
   completenessCheckMinutes: integer({
@@ -335,7 +335,7 @@ export const SETTINGS = {
     max: 1440,
     default: 15,
     accepts: `0, or ${COMPLETENESS_CHECK_TIMEOUT_MINUTES}–1440`,
-    doc: 'how often the completeness check compares the log bucket with the ledger (5–1440; at least its 5-minute timeout); 0 = off (no check, no check alarms)',
+    doc: 'how often the completeness check compares the log bucket with the ledger (at least its 5-minute timeout); 0 = off (no check, no check alarms)',
     check: (minutes) =>
       minutes !== 0 && minutes < COMPLETENESS_CHECK_TIMEOUT_MINUTES
         ? `must be 0 (no check) or from ${COMPLETENESS_CHECK_TIMEOUT_MINUTES} (the check's timeout, so runs never overlap) to 1440 minutes; got ${minutes}`
@@ -350,7 +350,7 @@ export const SETTINGS = {
     min: 5,
     max: 1440,
     default: 30,
-    doc: 'age (5–1440) after which a log file the ledger has never seen counts as not in the pipeline',
+    doc: 'age after which a log file the ledger has never seen counts as not in the pipeline',
   }),
   /**
    * Day folders the check compares: today and this many days before it (UTC). At most 7: each day is one folder per
@@ -360,7 +360,7 @@ export const SETTINGS = {
     min: 0,
     max: 7,
     default: 1,
-    doc: 'day folders checked: today and this many days before it, UTC (0–7)',
+    doc: 'day folders checked: today and this many days before it, UTC',
   }),
   /** The check sends the missing objects to the ingest queue itself. */
   completenessAutoEnqueue: boolean({
