@@ -6,8 +6,21 @@
 import { isLogTypeId, LOG_TYPE_IDS, type LogTypeId } from '../../lambda/schema/log-types';
 import { ConfigError } from './errors';
 
+/** The kinds of setting, for readers of the table and for tests that cover every key of a kind. */
+export type SettingKind =
+  | 'text'
+  | 'integer'
+  | 'decimal'
+  | 'boolean'
+  | 'one of'
+  | 'glue name'
+  | 'bucket name'
+  | 'log type list';
+
 /** What every setting has, whatever its default. */
 export interface Setting<T> {
+  /** How raw values are parsed (an optional setting has the kind of its value). */
+  readonly kind: SettingKind;
   /** What the key accepts, for the README (e.g. `90–900`). */
   readonly accepts: string;
   /** What the key does, for the README. */
@@ -75,6 +88,7 @@ function parseInteger(key: string, raw: unknown, min: number, max: number): numb
 export function text(spec: Described<string> & { readonly default: string; readonly allowEmpty?: boolean }) {
   const { allowEmpty = false, ...rest } = spec;
   return {
+    kind: 'text',
     accepts: 'text',
     ...rest,
     parse: (key: string, raw: unknown) => parseText(key, raw, allowEmpty),
@@ -84,6 +98,7 @@ export function text(spec: Described<string> & { readonly default: string; reado
 /** Text that may be left empty (`""` in cdk.json): empty or blank = unset. */
 export function optionalText(spec: Described<string>) {
   return {
+    kind: 'text',
     accepts: 'text',
     ...spec,
     optional: true,
@@ -101,6 +116,7 @@ export function integer(
 ) {
   const { min, max, ...rest } = spec;
   return {
+    kind: 'integer',
     accepts: `${min}–${max}`,
     ...rest,
     min,
@@ -115,6 +131,7 @@ export function optionalInteger(
 ) {
   const { min, max, ...rest } = spec;
   return {
+    kind: 'integer',
     accepts: `${min}–${max}`,
     ...rest,
     min,
@@ -131,6 +148,7 @@ export function decimal(
 ) {
   const { min, max, ...rest } = spec;
   return {
+    kind: 'decimal',
     accepts: `${min}–${max}`,
     ...rest,
     min,
@@ -161,14 +179,14 @@ const BOOLEAN_ACCEPTS = '`true`, `false`';
 
 /** `true` or `false` (JSON booleans or the strings). */
 export function boolean(spec: Described<boolean> & { readonly default: boolean }) {
-  return { accepts: BOOLEAN_ACCEPTS, ...spec, parse: parseBoolean } satisfies Defaulted<boolean>;
+  return { kind: 'boolean', accepts: BOOLEAN_ACCEPTS, ...spec, parse: parseBoolean } satisfies Defaulted<boolean>;
 }
 
 /** `true` or `false`, defaulting to a value computed from the other keys. */
 export function derivedBoolean(
   spec: Described<boolean> & Pick<Derived<boolean>, 'derive' | 'defaultDoc'>,
 ): Derived<boolean> {
-  return { accepts: BOOLEAN_ACCEPTS, ...spec, parse: parseBoolean };
+  return { kind: 'boolean', accepts: BOOLEAN_ACCEPTS, ...spec, parse: parseBoolean };
 }
 
 /** One of a few words. */
@@ -179,6 +197,7 @@ export function oneOf<const V extends string>(
   const quoted = values.map((v) => `"${v}"`);
   const listed = `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
   return {
+    kind: 'one of',
     accepts: values.map((v) => `\`${v}\``).join(', '),
     ...rest,
     values,
@@ -199,6 +218,7 @@ export function oneOf<const V extends string>(
 export function glueName(spec: Described<string> & { readonly default: string }) {
   const { check, ...rest } = spec;
   return {
+    kind: 'glue name',
     accepts: 'lower_snake_case',
     ...rest,
     parse: (key: string, raw: unknown) => parseText(key, raw, false),
@@ -211,7 +231,7 @@ export function glueName(spec: Described<string> & { readonly default: string })
 
 /** Bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
 export function optionalBucketName(spec: Omit<Described<string>, 'check'>) {
-  return optionalText({
+  const base = optionalText({
     accepts: 'S3 bucket name',
     ...spec,
     check: (name) =>
@@ -219,6 +239,7 @@ export function optionalBucketName(spec: Omit<Described<string>, 'check'>) {
         ? undefined
         : `must be an S3 bucket name (3-63 lower-case letters, digits, "." and "-"); got "${name}"`,
   });
+  return { ...base, kind: 'bucket name' } as const satisfies Optional<string, ''>;
 }
 
 /**
@@ -227,6 +248,7 @@ export function optionalBucketName(spec: Omit<Described<string>, 'check'>) {
  */
 export function logTypeList(spec: Described<readonly LogTypeId[]> & { readonly default: readonly LogTypeId[] }) {
   return {
+    kind: 'log type list',
     accepts: 'log type ids',
     ...spec,
     parse: (key: string, raw: unknown): readonly LogTypeId[] | undefined => {
