@@ -3,7 +3,17 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CONFIG_KEYS, ConfigError, DEFAULTS, loadConfig, SETTING_ENTRIES, type Setting } from '../../lib/config';
+import type { LogTypeId } from '../../lambda/schema/log-types';
+import {
+  type AlbIcebergConfig,
+  CONFIG_KEYS,
+  ConfigError,
+  DEFAULTS,
+  loadConfig,
+  type RemovalPolicyName,
+  SETTING_ENTRIES,
+  type Setting,
+} from '../../lib/config';
 import { CDK_JSON_CONTEXT, REPO_ROOT } from './helpers';
 
 /** A reader over a plain object, as `app.node.tryGetContext` reads cdk.json plus `-c` values. */
@@ -310,7 +320,26 @@ function assertParseRejects(key: string, setting: Setting<unknown>, raw: unknown
   );
 }
 
+/** Whether two types are the same (readonly and optional modifiers included). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
 describe('the settings table', () => {
+  it('derives the field types the stack and the tests use (checked by tsc: a changed type does not compile)', () => {
+    const same: true[] = [
+      true satisfies Same<Pick<AlbIcebergConfig, 'stackName'>, { readonly stackName: string }>,
+      true satisfies Same<Pick<AlbIcebergConfig, 'account'>, { readonly account?: string | undefined }>,
+      true satisfies Same<Pick<AlbIcebergConfig, 'createLogBucket'>, { readonly createLogBucket: boolean }>,
+      true satisfies Same<AlbIcebergConfig['logTypes'], readonly LogTypeId[]>,
+      true satisfies Same<AlbIcebergConfig['removalPolicy'], RemovalPolicyName>,
+      true satisfies Same<AlbIcebergConfig['rejectRateAlarmPercent'], number>,
+      true satisfies Same<
+        Pick<AlbIcebergConfig, 'checkpointEveryLines'>,
+        { readonly checkpointEveryLines?: number | undefined }
+      >,
+    ];
+    assert.equal(same.length, 7);
+  });
+
   it('gives the loaded configuration one field per key, in table order', () => {
     assert.deepEqual(Object.keys(loadConfig(from({}))), CONFIG_KEYS);
     const set = loadConfig(from({ logBucketName: 'my-alb-logs', checkpointEveryLines: 7 }));
