@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../bin/cli';
 import { LOG_SCHEMAS } from '../lambda/schema/log-types';
-import { CONFIG_KEYS, DEFAULTS } from '../lib/config';
+import { CONFIG_KEYS, DEFAULTS, SETTING_ENTRIES } from '../lib/config';
 import { synth } from './lib/helpers';
 import { captureIo } from './support/cli-io';
-import { cliTableProblems, columnsMarkers, columnsTable } from './support/readme-tables';
+import { CONFIG_MARKERS, cliTableProblems, columnsMarkers, columnsTable, configTable } from './support/readme-tables';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -28,8 +28,18 @@ describe('README', () => {
     }
   });
 
-  it('documents every configuration key with the default cdk.json and lib/config.ts use', () => {
-    const rows = between('<!-- config:start -->', '<!-- config:end -->').split('\n').slice(2);
+  it('shows the configuration table generated from lib/config/settings.ts (regenerate: node --import tsx test/support/readme-tables.ts)', () => {
+    assert.equal(between(CONFIG_MARKERS.start, CONFIG_MARKERS.end), configTable());
+  });
+
+  it("states each key's range once, in the accepts column derived from its kind, not again in its meaning", () => {
+    for (const [key, setting] of SETTING_ENTRIES) {
+      assert.doesNotMatch(setting.doc, /\d[\d,]*\s*[–-]\s*\d/, `${key}: the range belongs in the accepts column`);
+    }
+  });
+
+  it('documents every configuration key with the default cdk.json and lib/config use', () => {
+    const rows = between(CONFIG_MARKERS.start, CONFIG_MARKERS.end).split('\n').slice(2);
     const documented = new Map<string, string | undefined>();
     for (const row of rows) {
       const [keysCell = '', defaultsCell = ''] = row.split('|').slice(1, 3);

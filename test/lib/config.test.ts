@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CONFIG_KEYS, ConfigError, DEFAULTS, loadConfig } from '../../lib/config';
+import fc from 'fast-check';
+import type { LogTypeId } from '../../lambda/schema/log-types';
+import {
+  type AlbIcebergConfig,
+  CONFIG_KEYS,
+  ConfigError,
+  DEFAULTS,
+  loadConfig,
+  type RemovalPolicyName,
+  SETTING_ENTRIES,
+  type Setting,
+} from '../../lib/config';
 import { CDK_JSON_CONTEXT, REPO_ROOT } from './helpers';
 
 /** A reader over a plain object, as `app.node.tryGetContext` reads cdk.json plus `-c` values. */
@@ -290,7 +301,134 @@ describe('loadConfig', () => {
   });
 });
 
+/** The entries of one kind, with their range when the kind has one. */
+function entriesOf(...kinds: Setting<unknown>['kind'][]) {
+  const found = SETTING_ENTRIES.filter(([, s]) => kinds.includes(s.kind)) as (readonly [
+    string,
+    Setting<unknown> & { readonly min: number; readonly max: number },
+  ])[];
+  assert.ok(found.length > 0, `the table has settings of kind ${kinds.join(', ')}`);
+  return found;
+}
+
+/** Asserts that parsing `raw` fails with a ConfigError for `key` whose message matches `detail`. */
+function assertParseRejects(key: string, setting: Setting<unknown>, raw: unknown, detail: RegExp): void {
+  assert.throws(
+    () => setting.parse(key, raw),
+    (error: unknown) => error instanceof ConfigError && error.key === key && detail.test(error.message),
+    `${key}=${JSON.stringify(raw)}`,
+  );
+}
+
+/** Whether two types are the same (readonly and optional modifiers included). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+describe('the settings table', () => {
+  it('derives the field types the stack and the tests use (checked by tsc: a changed type does not compile)', () => {
+    const same: true[] = [
+      true satisfies Same<Pick<AlbIcebergConfig, 'stackName'>, { readonly stackName: string }>,
+      true satisfies Same<Pick<AlbIcebergConfig, 'account'>, { readonly account?: string | undefined }>,
+      true satisfies Same<Pick<AlbIcebergConfig, 'createLogBucket'>, { readonly createLogBucket: boolean }>,
+      true satisfies Same<AlbIcebergConfig['logTypes'], readonly LogTypeId[]>,
+      true satisfies Same<AlbIcebergConfig['removalPolicy'], RemovalPolicyName>,
+      true satisfies Same<AlbIcebergConfig['rejectRateAlarmPercent'], number>,
+      true satisfies Same<
+        Pick<AlbIcebergConfig, 'checkpointEveryLines'>,
+        { readonly checkpointEveryLines?: number | undefined }
+      >,
+    ];
+    assert.equal(same.length, 7);
+  });
+
+  it('gives the loaded configuration one field per key, in table order', () => {
+    assert.deepEqual(Object.keys(loadConfig(from({}))), CONFIG_KEYS);
+    const set = loadConfig(from({ logBucketName: 'my-alb-logs', checkpointEveryLines: 7 }));
+    assert.deepEqual(Object.keys(set), CONFIG_KEYS, 'set keys keep their place');
+  });
+
+  it('accepts every default, as cdk.json writes it and as -c writes it, and it passes its own check', () => {
+    for (const [key, setting] of SETTING_ENTRIES) {
+      if (!('default' in setting)) continue;
+      const fallback = setting.default;
+      for (const raw of [fallback, String(fallback)]) {
+        const parsed = setting.parse(key, raw);
+        assert.deepEqual(parsed, fallback, `${key}=${JSON.stringify(raw)}`);
+        if (parsed !== undefined) assert.equal(setting.check?.(parsed), undefined, `${key}: default passes its check`);
+      }
+    }
+  });
+
+  it('reads every integer of its range, as a number or a string, and refuses the integers outside it', () => {
+    for (const [key, setting] of entriesOf('integer')) {
+      const { min, max } = setting;
+      fc.assert(
+        fc.property(fc.integer({ min, max }), (n) => {
+          assert.equal(setting.parse(key, n), n);
+          assert.equal(setting.parse(key, ` ${n} `), n);
+        }),
+        { numRuns: 50 },
+      );
+      const outside = fc.oneof(fc.integer({ max: min - 1 }), fc.integer({ min: max + 1 }));
+      fc.assert(
+        fc.property(outside, (n) => assertParseRejects(key, setting, n, new RegExp(`integer from ${min} to ${max}`))),
+        { numRuns: 50 },
+      );
+      assertParseRejects(key, setting, min + 0.5, /integer/);
+      assertParseRejects(key, setting, true, /integer/);
+    }
+  });
+
+  it('reads every decimal of its range and refuses those outside it', () => {
+    for (const [key, setting] of entriesOf('decimal')) {
+      const { min, max } = setting;
+      fc.assert(
+        fc.property(fc.double({ min, max, noNaN: true }), (n) => {
+          assert.equal(setting.parse(key, n), n);
+          assert.equal(setting.parse(key, String(n)), n);
+        }),
+        { numRuns: 50 },
+      );
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.double({ max: min, maxExcluded: true }), fc.double({ min: max, minExcluded: true })),
+          (n) => assertParseRejects(key, setting, n, /number from/),
+        ),
+        { numRuns: 50 },
+      );
+    }
+  });
+
+  it('reads booleans as JSON or as the words, and refuses anything else', () => {
+    for (const [key, setting] of entriesOf('boolean')) {
+      assert.equal(setting.parse(key, true), true);
+      assert.equal(setting.parse(key, 'false'), false);
+      assert.equal(setting.parse(key, ''), undefined, 'empty = unset');
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string().filter((t) => !['', 'true', 'false'].includes(t)),
+            fc.integer(),
+          ),
+          (raw) => assertParseRejects(key, setting, raw, /expected true or false/),
+        ),
+        { numRuns: 30 },
+      );
+    }
+  });
+
+  it('refuses a non-string for every key that takes text', () => {
+    for (const [key, setting] of entriesOf('text', 'glue name', 'bucket name', 'one of')) {
+      for (const raw of [42, true, ['a'], { a: 1 }]) assertParseRejects(key, setting, raw, /expected a string/);
+    }
+  });
+});
+
 describe('cdk.json', () => {
+  it('lists the configuration keys in the order of the table', () => {
+    const listed = Object.keys(CDK_JSON_CONTEXT).filter((key) => CONFIG_KEYS.includes(key));
+    assert.deepEqual(listed, Object.keys(DEFAULTS));
+  });
+
   it('lists every configuration key with its default', () => {
     for (const [key, value] of Object.entries(DEFAULTS)) {
       assert.deepEqual(CDK_JSON_CONTEXT[key], value, `cdk.json context "${key}"`);

@@ -1,11 +1,12 @@
 /**
  * Tables the README shows that are derived from code: generated here, and checked by test/readme.test.ts so the README
- * cannot drift from the schema. Print them with `node --import tsx test/support/readme-tables.ts`.
+ * cannot drift from the schema and the configuration table. Print them with `node --import tsx test/support/readme-tables.ts`.
  */
 import type { Command } from '../../bin/cli';
 import { ALB_ACCESS } from '../../lambda/schema/alb-access';
 import { LOG_SCHEMAS } from '../../lambda/schema/log-types';
 import type { LogSchema } from '../../lambda/schema/types';
+import { SETTING_ENTRIES, type Setting } from '../../lib/config';
 
 /** The README markers around a log type's column table (ALB access logs keep the original `columns` markers). */
 export function columnsMarkers(schema: LogSchema): { readonly start: string; readonly end: string } {
@@ -25,6 +26,28 @@ export function columnsTable(schema: LogSchema = ALB_ACCESS): string {
   return ['| id | column | Iceberg type | log field | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join(
     '\n',
   );
+}
+
+/** The README markers around the configuration table. */
+export const CONFIG_MARKERS = { start: '<!-- config:start -->', end: '<!-- config:end -->' } as const;
+
+/** A README cell: pipes escaped, so text cannot split the row. */
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The README's default cell: the value as cdk.json holds it (`""` for empty), or the text of a computed default. */
+function defaultCell(setting: Setting<unknown>): string {
+  if ('default' in setting) {
+    const value = String(setting.default);
+    return value === '' ? '`""`' : `\`${value}\``;
+  }
+  if ('unset' in setting && setting.unset === '') return '`""`';
+  return 'defaultDoc' in setting && typeof setting.defaultDoc === 'string' ? setting.defaultDoc : '(unset)';
+}
+
+/** The README's configuration table: one row per key of lib/config/settings.ts, in table order. */
+export function configTable(entries: typeof SETTING_ENTRIES = SETTING_ENTRIES): string {
+  const rows = entries.map(([key, s]) => `| \`${key}\` | ${defaultCell(s)} | ${cell(s.accepts)} | ${cell(s.doc)} |`);
+  return ['| key | default | accepts | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 /**
@@ -60,4 +83,5 @@ if (require.main === module) {
     const { start, end } = columnsMarkers(schema);
     process.stdout.write(`${start}\n${columnsTable(schema)}\n${end}\n\n`);
   }
+  process.stdout.write(`${CONFIG_MARKERS.start}\n${configTable()}\n${CONFIG_MARKERS.end}\n`);
 }
