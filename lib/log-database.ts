@@ -3,7 +3,7 @@ import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 
 export interface LogDatabaseProps {
-  /** Glue database name, lower_snake_case (lib/config.ts validates `databaseName`). */
+  /** Glue database name, lower_snake_case (lib/config/settings.ts validates `databaseName`). */
   readonly databaseName: string;
   /**
    * CloudFormation logical id to keep for the database resource.

@@ -6,7 +6,7 @@
  *   partitions and the bytes scanned stay small. `time` is quoted as an identifier with double quotes.
  * - "time" is an Iceberg `timestamp` without zone holding UTC. Windows are written against `localtimestamp`, which has
  *   the same type and is UTC in Athena (the session time zone is UTC), so the column is compared uncast.
- * - Database and table names are lower_snake_case (lib/config.ts validates them); SELECT statements quote them anyway.
+ * - Database and table names are lower_snake_case (lib/config/settings.ts validates them); SELECT statements quote them anyway.
  * - Queries name columns through {@link QueryTable.column}, which refuses a name the log type's schema does not have:
  *   a renamed column fails synthesis (and the tests), not an incident query.
  */
