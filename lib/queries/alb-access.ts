@@ -101,10 +101,18 @@ export function albAccessQueries(q: QueryTable): NamedQuerySpec[] {
       kind: 'incident',
       logTypes,
       description:
-        'Every request of the last day whose X-Amzn-Trace-Id contains the text you enter. Athena asks for the ' +
-        "parameter: enter it as a quoted string, e.g. '1-67891233-abcdef012345678912345678' (the Root id without " +
-        '"Root="). Widen the INTERVAL for older requests; conn_trace_id joins with ALB connection logs.',
+        'Every request of one trace, found by the Root id you enter (quoted, without "Root=", e.g. ' +
+        "'1-67891233-abcdef012345678912345678'). The Root id's second part is the Unix time (hex seconds) the trace " +
+        'started, so the query reads only requests the load balancer received from a minute before to five minutes ' +
+        'after it (request_creation_time, whose Parquet statistics prune row groups, as "time" prunes days): a lookup ' +
+        'reads a few row groups, not a day. A Root id made up by a client rather than by AWS may carry another time: ' +
+        'widen the window. conn_trace_id joins with ALB connection logs.',
       sql: [
+        // One parameter, used three times: the CTE names it once (Athena asks for each "?" separately).
+        'WITH trace AS (',
+        '  SELECT root, from_unixtime(from_base(substr(root, 3, 8), 16)) AS started',
+        '  FROM (SELECT CAST(? AS varchar) AS root)',
+        ')',
         'SELECT',
         `  ${time},`,
         '  elb,',
@@ -126,8 +134,12 @@ export function albAccessQueries(q: QueryTable): NamedQuerySpec[] {
         '  source_file,',
         '  line_number',
         `FROM ${t}`,
-        `WHERE ${since(1, 'DAY')}`,
-        '  AND strpos(trace_id, ?) > 0',
+        'CROSS JOIN trace',
+        `WHERE ${time} >= trace.started - INTERVAL '1' MINUTE`,
+        `  AND ${time} < trace.started + INTERVAL '1' DAY`,
+        "  AND request_creation_time >= trace.started - INTERVAL '1' MINUTE",
+        "  AND request_creation_time < trace.started + INTERVAL '5' MINUTE",
+        '  AND strpos(trace_id, trace.root) > 0',
         `ORDER BY ${time}`,
       ].join('\n'),
     },

@@ -17,13 +17,18 @@ const GIB = 1024 ** 3;
  * Words of a query that are not SQL keywords, functions, aliases or the database/table/view names: they must be
  * columns of the table.
  */
+/** The partition-pruning window every incident query starts its WHERE with: the last hours or days, or a trace's. */
+const TIME_WINDOW =
+  /\nWHERE "time" >= (localtimestamp - INTERVAL '\d+' (HOUR|DAY)|trace\.started - INTERVAL '1' MINUTE)\n/;
+
 const SQL_WORDS = new Set(
   [
     'select distinct from where and or not is null as group by order desc having limit',
     'interval hour day minute localtimestamp current_date cast timestamp create replace view over partition',
     'optimize rewrite data using bin_pack vacuum',
     'count count_if sum max min array_sort array_agg date_trunc approx_percentile arbitrary strpos row_number',
-    'substr like join on',
+    'substr like join on with cross varchar from_unixtime from_base',
+    'trace root started', // the trace lookup's CTE and its columns
   ]
     .join(' ')
     .split(' '),
@@ -142,7 +147,7 @@ describe('named queries of the ALB access table', () => {
 
   it('filter on "time" so Iceberg prunes partitions', () => {
     for (const spec of byKind('incident')) {
-      assert.match(spec.sql, /\nWHERE "time" >= localtimestamp - INTERVAL '\d+' (HOUR|DAY)\n/, spec.name);
+      assert.match(spec.sql, TIME_WINDOW, spec.name);
     }
   });
 
@@ -192,10 +197,17 @@ describe('named queries of the ALB access table', () => {
     assert.ok(sql.includes('target_processing_time >= 0'), 'leaves out requests that never reached a target');
   });
 
-  it('take the trace id as an execution parameter', () => {
+  it("take the trace's Root id as one execution parameter and read only the minutes around its start", () => {
     const sql = specs.find((s) => s.id === 'byTraceId')?.sql ?? '';
-    assert.ok(sql.includes('AND strpos(trace_id, ?) > 0'));
     assert.equal(sql.split('?').length, 2, 'one parameter');
+    assert.ok(sql.includes('FROM (SELECT CAST(? AS varchar) AS root)'));
+    assert.ok(
+      sql.includes('from_unixtime(from_base(substr(root, 3, 8), 16)) AS started'),
+      'the hex seconds of the Root id',
+    );
+    assert.ok(sql.includes("AND request_creation_time >= trace.started - INTERVAL '1' MINUTE"));
+    assert.ok(sql.includes("AND request_creation_time < trace.started + INTERVAL '5' MINUTE"));
+    assert.ok(sql.includes('AND strpos(trace_id, trace.root) > 0'));
   });
 
   it('create a view that keeps each line once by its identity, with "time" in the window partition', () => {
@@ -258,7 +270,7 @@ describe('named queries of every log type', () => {
           assert.equal(unquoted, null, `${spec.name}: ${spec.sql}`);
         }
         for (const spec of specs.filter((s) => s.kind === 'incident')) {
-          assert.match(spec.sql, /\nWHERE "time" >= localtimestamp - INTERVAL '\d+' (HOUR|DAY)\n/, spec.name);
+          assert.match(spec.sql, TIME_WINDOW, spec.name);
         }
       });
 
