@@ -7,6 +7,7 @@ import type { Column, LogSchema } from '../lambda/schema/types';
 import { LAKE_PREFIXES } from './lake-bucket';
 import type { LogDatabase } from './log-database';
 import { acknowledge, wildcardResource } from './nag';
+import { COMPACTION_STRATEGY, layoutProperties } from './table-layout';
 
 export interface IcebergTableProps {
   /** Bucket holding the table (under `iceberg/<database>/<table>/`). */
@@ -85,7 +86,9 @@ export class IcebergTable extends Construct {
             location: this.location,
             schema: icebergSchema(schema.columns),
             partitionSpec: dayPartitionSpec(schema.columns, schema.partitionColumn),
+            writeOrder: timeWriteOrder(schema.columns, schema.partitionColumn),
             properties: {
+              ...layoutProperties(),
               'write.format.default': 'parquet',
               'write.parquet.compression-codec': 'zstd',
               // Streaming commits write a new metadata.json every buffer interval; keep only recent ones.
@@ -174,7 +177,8 @@ export class IcebergTable extends Construct {
         tableOptimizerConfiguration: {
           enabled: true,
           roleArn: this.optimizerRole.roleArn,
-          compactionConfiguration: { icebergConfiguration: { strategy: 'binpack' } },
+          // In the write order (lib/table-layout.ts): binpack would undo it.
+          compactionConfiguration: { icebergConfiguration: { strategy: COMPACTION_STRATEGY } },
         },
       }),
       new CfnTableOptimizer(this, 'SnapshotRetention', {
@@ -232,6 +236,20 @@ export function icebergSchema(columns: readonly Column[]): CfnTable.IcebergSchem
     schemaId: 0,
     type: 'struct',
     fields: columns.map((c) => ({ id: c.id, name: c.name, type: c.type, required: false, doc: c.doc })),
+  };
+}
+
+/**
+ * The write order: ascending on the partition's source column, so compaction keeps each row group to a short time
+ * range. Sort order id 0 is reserved for "unsorted" (Iceberg spec, "Sort Orders").
+ * https://iceberg.apache.org/spec/#sort-orders
+ */
+export function timeWriteOrder(columns: readonly Column[], columnName: string): CfnTable.IcebergSortOrderProperty {
+  const source = columns.find((c) => c.name === columnName);
+  if (!source) throw new Error(`sort column "${columnName}" is not in the schema`);
+  return {
+    orderId: 1,
+    fields: [{ sourceId: source.id, transform: 'identity', direction: 'asc', nullOrder: 'nulls-last' }],
   };
 }
 

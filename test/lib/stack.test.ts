@@ -12,6 +12,7 @@ import { COLUMNS, PARTITION_COLUMN } from '../../lambda/schema/alb-access';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/alb-iceberg-stack';
 import { DEFAULTS } from '../../lib/config';
 import { firehoseErrorPrefix } from '../../lib/delivery-stream';
+import { ROW_GROUP_SIZE_BYTES, TARGET_FILE_SIZE_BYTES } from '../../lib/table-layout';
 import {
   asArray,
   type CfnResourceJson,
@@ -374,6 +375,24 @@ describe('one table and one stream per enabled log type', () => {
         });
         assert.match(json(input.Location), new RegExp(`/iceberg/${DEFAULTS.databaseName}/${tableName}"`));
         template.hasResource('AWS::Glue::Table', { Properties: { Name: tableName }, DeletionPolicy: 'Retain' });
+      });
+
+      it('is laid out for time-window queries: written in time order, compacted in that order, small row groups', () => {
+        const timeId = schema.columns.find((c) => c.name === 'time')?.id;
+        assert.deepEqual(input.WriteOrder, {
+          OrderId: 1,
+          Fields: [{ SourceId: timeId, Transform: 'identity', Direction: 'asc', NullOrder: 'nulls-last' }],
+        });
+        const properties = input.Properties as Record<string, string>;
+        assert.equal(properties['write.parquet.row-group-size-bytes'], String(ROW_GROUP_SIZE_BYTES));
+        assert.equal(properties['write.target-file-size-bytes'], String(TARGET_FILE_SIZE_BYTES));
+        const compaction = Object.values(resourcesOfType(template, 'AWS::Glue::TableOptimizer')).find(
+          (o) => o.Properties?.TableName === tableName && o.Properties?.Type === 'compaction',
+        );
+        assert.match(
+          json(compaction?.Properties),
+          /"CompactionConfiguration":\{"IcebergConfiguration":\{"Strategy":"sort"\}\}/,
+        );
       });
 
       it('has its three table optimizers', () => {
