@@ -127,7 +127,8 @@ export function perTableQueries(t: QueryTable): NamedQuerySpec[] {
       logTypes,
       description:
         'Compacts small files of the whole table now (Firehose commits small files; the Glue compaction optimizer ' +
-        'merges them automatically, so this is only for when queries are slow before it ran). Billed by the data it ' +
+        'merges them automatically, in time order, so this is only for when queries are slow before it ran). Athena ' +
+        "only bin-packs: its files may lose the time order the optimizer's sort strategy keeps. Billed by the data it " +
         'rewrites. No WHERE: Athena allows only partition columns there, and the table is partitioned by the hidden ' +
         `day(${time}), whose use in OPTIMIZE is not documented.`,
       sql: `OPTIMIZE ${database}.${table} REWRITE DATA USING BIN_PACK`,
