@@ -14,7 +14,7 @@ import { captureIo } from '../support/cli-io';
 import { gz } from '../support/streams';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
-const SAMPLE = join(SAMPLES, readdirSync(SAMPLES).find((f) => f.endsWith('.log.gz'))!);
+const SAMPLE = join(SAMPLES, readdirSync(SAMPLES).find((f) => f.includes('_app.my-loadbalancer.'))!);
 const BIN = join(__dirname, '..', '..', 'bin', 'alb-iceberg.js');
 
 async function cli(args: string[], stdin = '') {
