@@ -1,0 +1,183 @@
+/**
+ * `alb-iceberg query`: the saved incident queries, or any SQL, over local log files, with an embedded engine
+ * (DuckDB) and on exactly the records the pipeline sends: one table per log type, named and typed like its Glue
+ * table. Nothing to deploy first; a few downloaded files answer a question.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isLogTypeId, LOG_TYPE_IDS, logSchemaOf } from '../../lambda/schema/log-types';
+import type { LogTypeId } from '../../lambda/schema/types';
+import type { NamedQuerySpec } from '../../lib/queries';
+import { type OptionSpecs, readArgs, usageError } from '../args';
+import type { CliIo } from '../io';
+import { expandInputs, InputProblem } from '../parse-inputs';
+import { LocalDatabase, ParameterMismatch, type QueryResult } from '../query/engine';
+import { formatResult, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../query/format';
+import { utcTimestamp } from '../query/now';
+import { readRecords } from '../query/records';
+import { LOCAL_DATABASE, localSavedQueries, localTableName, runnableQueries } from '../query/saved';
+
+const HELP = `Usage: alb-iceberg query [--type TYPE] (--saved ID | --sql SQL | --list) [--now TIME] [--param VALUE]...
+                         [--format table|json|csv] FILE|DIR...
+
+Reads ELB log files as 'alb-iceberg parse' does (.log.gz or plain text, '-' for stdin, a directory for the log
+files under it; the log type from each file's name, or --type) and loads exactly the records the pipeline sends to
+Firehose into an embedded DuckDB database: one table per log type, named like its Glue table (access_logs,
+connection_logs, health_check_logs, nlb_access_logs, clb_access_logs) in the schema ${LOCAL_DATABASE}, so that
+"${LOCAL_DATABASE}"."access_logs" and access_logs both work, with the table's columns and types (timestamp: TIMESTAMP
+holding UTC, int: INTEGER, long: BIGINT, double: DOUBLE, string: VARCHAR). Then it runs one query and prints its
+result. Rejected lines are not loaded: they are counted on stderr, with the first few.
+
+Options:
+  --type TYPE       Log type of every input, whatever its name: ${LOG_TYPE_IDS.join(', ')}.
+  --saved ID        Run the saved query ID: the Athena workgroup's own query, rendered for DuckDB (--list shows the
+                    ids).
+  --sql SQL         Run SQL (DuckDB's dialect; several statements separated by ';' print the last one's result).
+                    getvariable('now') is the --now instant.
+  --list            List the saved queries that can run on the given files (with no FILE: all of them): id, name,
+                    description. OPTIMIZE and VACUUM act on the Iceberg table in S3 and have no local form.
+  --now TIME        The instant the saved queries' "last hour" or "last day" ends at, UTC (2026-11-23T18:05:00Z).
+                    Default: the latest "time" in the files, so that "the last hour" is the files' last hour.
+  --param VALUE     A value for the query's next '?' placeholder, as text (byTraceId: a Root id such as
+                    1-67891233-abcdef012345678912345678). Repeat it for several.
+  --format FORMAT   ${OUTPUT_FORMATS.join(', ')}: an aligned table (default), one JSON object per row, or CSV.
+  -h, --help        Show this help.
+
+The result goes to stdout; what was loaded ("${LOCAL_DATABASE}"."access_logs": rows, files, rejected lines), the
+instant used as now and the number of rows go to stderr.
+
+Examples:
+  alb-iceberg query --list samples/
+  alb-iceberg query --saved errorsByTarget ./downloaded-logs/
+  alb-iceberg query --saved byTraceId --param 1-67891233-abcdef012345678912345678 ./downloaded-logs/
+  alb-iceberg query --sql 'SELECT elb_status_code, count(*) FROM access_logs GROUP BY 1' --format csv samples/
+
+Exit codes: 0 success (rejected lines are not an error), 1 unreadable or damaged input or a failing query, 2 usage
+error.`;
+
+export const QUERY_OPTIONS = {
+  type: { type: 'string', value: 'TYPE' },
+  saved: { type: 'string', value: 'ID' },
+  sql: { type: 'string', value: 'SQL' },
+  list: { type: 'boolean' },
+  now: { type: 'string', value: 'TIME' },
+  param: { type: 'string', multiple: true, value: 'VALUE' },
+  format: { type: 'string', value: 'FORMAT' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
+/** What the command line asks for, checked. */
+type Action = { readonly list: true } | { readonly saved: NamedQuerySpec } | { readonly sql: string };
+
+export async function runQuery(argv: string[], io: CliIo): Promise<number> {
+  const parsed = await readArgs(
+    () => parseArgs({ args: argv, allowPositionals: true, options: QUERY_OPTIONS }),
+    'query',
+    HELP,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  const problem = (message: string) => usageError(io, 'query', message);
+  const actions = [values.saved !== undefined, values.sql !== undefined, values.list === true].filter(Boolean).length;
+  if (actions !== 1) return problem(`give exactly one of --saved ID, --sql SQL and --list (${actions} given)`);
+  if (values.type !== undefined && !isLogTypeId(values.type)) {
+    return problem(`--type must be one of ${LOG_TYPE_IDS.join(', ')}, got '${values.type}'`);
+  }
+  const format = values.format ?? 'table';
+  if (!isOutputFormat(format)) return problem(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got '${format}'`);
+  const now = values.now === undefined ? undefined : utcTimestamp(values.now);
+  if (now === null) return problem(`--now must be a UTC instant such as 2026-11-23T18:05:00Z, got '${values.now}'`);
+  const params = values.param ?? [];
+  if (values.list && (params.length > 0 || values.now !== undefined)) {
+    return problem('--param and --now apply to --saved and --sql, not to --list');
+  }
+  let action: Action;
+  if (values.saved !== undefined) {
+    const saved = localSavedQueries().find((q) => q.id === values.saved);
+    if (!saved) return problem(`no saved query '${values.saved}': 'alb-iceberg query --list' shows them`);
+    if (saved.kind === 'maintenance') {
+      return problem(`'${saved.id}' is a maintenance statement on the Iceberg table in S3: it runs only in Athena`);
+    }
+    action = { saved };
+  } else if (values.sql !== undefined) {
+    action = { sql: values.sql };
+  } else {
+    action = { list: true };
+  }
+  if (positionals.length === 0) {
+    if ('list' in action) return printList(runnableQueries('all'), format, io);
+    return problem('no FILE given');
+  }
+
+  let inputs: string[];
+  try {
+    inputs = await expandInputs(positionals);
+  } catch (e) {
+    if (!(e instanceof InputProblem)) throw e;
+    if (e.exitCode === 2) return problem(e.message);
+    io.err(`alb-iceberg query: ${e.message}\n`);
+    return 1;
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'alb-iceberg-query-'));
+  let db: LocalDatabase | undefined;
+  try {
+    const read = await readRecords(inputs, values.type as LogTypeId | undefined, dir, io);
+    const loaded = new Set(read.byType.keys());
+    if ('saved' in action) {
+      const missing = action.saved.logTypes.filter((t) => !loaded.has(t));
+      if (missing.length > 0) {
+        return problem(
+          `'${action.saved.id}' reads ${action.saved.logTypes.map((t) => logSchemaOf(t).title).join(' and ')}; ` +
+            `no file of ${missing.join(', ')} was given`,
+        );
+      }
+    }
+    if ('list' in action) {
+      const code = await printList(runnableQueries(loaded), format, io);
+      return read.damaged > 0 ? 1 : code;
+    }
+    db = await LocalDatabase.open(LOCAL_DATABASE);
+    const tables = [];
+    for (const entry of read.byType.values()) {
+      const schema = logSchemaOf(entry.logType);
+      const table = localTableName(schema);
+      const rows = await db.load(table, schema, entry.path, entry.records > 0);
+      tables.push({ table, schema });
+      const rejected = entry.rejects > 0 ? `, ${entry.rejects} rejected line${entry.rejects === 1 ? '' : 's'}` : '';
+      io.err(
+        `"${LOCAL_DATABASE}"."${table}": ${rows} rows from ${entry.files} file${entry.files === 1 ? '' : 's'}${rejected}\n`,
+      );
+    }
+    const instant = now ?? (await db.latestTime(tables)) ?? utcTimestamp(new Date().toISOString())!;
+    await db.setNow(instant);
+    io.err(`now: ${instant}${now ? '' : ' UTC (the latest "time" in the files; --now to change)'}\n`);
+    let result: QueryResult;
+    try {
+      result = await db.run('saved' in action ? action.saved.sql : action.sql, params);
+    } catch (e) {
+      if (e instanceof ParameterMismatch) return problem(e.message);
+      io.err(`alb-iceberg query: the query failed: ${(e as Error).message}\n`);
+      return 1;
+    }
+    await io.out(formatResult(result, format));
+    if (result.columns.length > 0) io.err(`(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
+    return read.damaged > 0 ? 1 : 0;
+  } finally {
+    db?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Prints the saved queries as a result (id, name, description), in the chosen format. */
+async function printList(queries: readonly NamedQuerySpec[], format: OutputFormat, io: CliIo): Promise<number> {
+  const result: QueryResult = {
+    columns: ['id', 'name', 'description'].map((name) => ({ name, type: 'VARCHAR' })),
+    rows: queries.map((q) => [q.id, q.name, q.description]),
+  };
+  await io.out(formatResult(result, format));
+  return 0;
+}
