@@ -104,6 +104,10 @@ export async function runQuery(argv: string[], io: CliIo): Promise<number> {
     action = { saved };
   } else if (values.sql !== undefined) {
     action = { sql: values.sql };
+    // SQL copied from Athena: there localtimestamp is the UTC clock; in DuckDB it is this machine's local clock.
+    if (/\blocaltimestamp\b/i.test(values.sql)) {
+      io.err("alb-iceberg query: note: localtimestamp is this machine's clock here; getvariable('now') is --now\n");
+    }
   } else {
     action = { list: true };
   }

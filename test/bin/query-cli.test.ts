@@ -786,6 +786,43 @@ describe('alb-iceberg query: tables, --sql, --list and formats', () => {
     assert.match(r.stderr, /notes\.txt: not ALB access logs: none of its 2 lines parsed \(.+\)\. Name it as AWS/);
   });
 
+  it('reads a directory as every log file under it, each under the log type its name says', async () => {
+    const dir = join(DIR, 'downloaded');
+    mkdirSync(join(dir, 'conn'), { recursive: true });
+    writeFileSync(join(dir, NAMES.access), gzipSync(`${albLine()}\n${albLine()}\n`));
+    writeFileSync(join(dir, 'conn', NAMES.connection), gzipSync(`${connectionLine()}\n`));
+    writeFileSync(join(dir, 'README.txt'), 'not a log file name: left out\n');
+    const sql = 'SELECT (SELECT count(*) FROM access_logs) AS access, (SELECT count(*) FROM connection_logs) AS conn';
+    const r = await cli(['--sql', sql, '--format', 'json', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(parseRows(r.stdout), [{ access: 2, conn: 1 }]);
+    assert.match(r.stderr, /"alb_logs"\."connection_logs": 1 rows from 1 file\n/);
+  });
+
+  it("reads stdin with '-' (an ALB access log unless --type says otherwise)", async () => {
+    const { io, out, err } = captureIo(`${nlbLine()}\n`);
+    const code = await main(['query', '--type', 'nlb-access', '--sql', 'SELECT elb FROM nlb_access_logs', '-'], io);
+    assert.equal(code, 0, err());
+    const elb = 'net/my-network-loadbalancer/c6e77e28c25b2234'; // 44 characters: the column's width
+    assert.equal(out(), `elb\n${'-'.repeat(44)}\n${elb}\n`);
+  });
+
+  it('loads a damaged file up to the damage, reports it and exits 1', async () => {
+    const whole = gzipSync(`${[albLine(), albLine(), albLine()].join('\n')}\n`);
+    const file = join(DIR, NAMES.access.replace('_a1', '_truncated'));
+    writeFileSync(file, whole.subarray(0, whole.length - 12)); // no gzip trailer, the last bytes cut
+    const r = await cli(['--sql', 'SELECT count(*) AS n FROM access_logs', '--format', 'json', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /_truncated\.log\.gz: unreadable after line \d+: .* records before the damage are loaded/);
+    assert.equal(parseRows(r.stdout).length, 1, 'the query still ran on what was read');
+  });
+
+  it("notes that Athena's localtimestamp is this machine's clock in DuckDB", async () => {
+    const r = await cli(['--sql', 'SELECT count(*) AS n FROM access_logs WHERE "time" >= localtimestamp', access]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /note: localtimestamp is this machine's clock here; getvariable\('now'\) is --now/);
+  });
+
   it('reports a failing SQL statement with exit code 1', async () => {
     const r = await cli(['--sql', 'SELECT no_such_column FROM access_logs', access]);
     assert.equal(r.code, 1);
@@ -807,6 +844,7 @@ describe('alb-iceberg query: tables, --sql, --list and formats', () => {
       /reads ALB connection logs; no file of alb-connection was given/,
     ],
     ['no FILE', ['--saved', 'topClients'], /no FILE given/],
+    ['--param with --list', ['--list', '--param', 'x', access], /--param and --now apply to --saved and --sql/],
     [
       'a bad --now',
       ['--saved', 'topClients', '--now', '2026-11-23T18:00:00+02:00', access],
