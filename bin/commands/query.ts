@@ -7,16 +7,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLogTypeId, LOG_TYPE_IDS, logSchemaOf } from '../../lambda/schema/log-types';
+import { isLogTypeId, LOG_SCHEMAS, LOG_TYPE_IDS, logSchemaOf } from '../../lambda/schema/log-types';
 import type { LogTypeId } from '../../lambda/schema/types';
 import type { NamedQuerySpec } from '../../lib/queries';
 import { type OptionSpecs, readArgs, usageError } from '../args';
-import type { CliIo } from '../io';
+import { type CliIo, OutputClosed } from '../io';
 import { expandInputs, InputProblem } from '../parse-inputs';
 import { LocalDatabase, ParameterMismatch, type QueryResult } from '../query/engine';
 import { formatResult, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../query/format';
 import { utcTimestamp } from '../query/now';
-import { readRecords } from '../query/records';
+import { type ReadRecords, readRecords } from '../query/records';
 import { LOCAL_DATABASE, localSavedQueries, localTableName, runnableQueries } from '../query/saved';
 
 const HELP = `Usage: alb-iceberg query [--type TYPE] (--saved ID | --sql SQL | --list) [--now TIME] [--param VALUE]...
@@ -24,14 +24,15 @@ const HELP = `Usage: alb-iceberg query [--type TYPE] (--saved ID | --sql SQL | -
 
 Reads ELB log files as 'alb-iceberg parse' does (.log.gz or plain text, '-' for stdin, a directory for the log
 files under it; the log type from each file's name, or --type) and loads exactly the records the pipeline sends to
-Firehose into an embedded DuckDB database: one table per log type, named like its Glue table (access_logs,
-connection_logs, health_check_logs, nlb_access_logs, clb_access_logs) in the schema ${LOCAL_DATABASE}, so that
+Firehose into an embedded DuckDB database: one table per log type, named like its Glue table
+(${LOG_SCHEMAS.map(localTableName).join(', ')}) in the schema ${LOCAL_DATABASE}, so that
 "${LOCAL_DATABASE}"."access_logs" and access_logs both work, with the table's columns and types (timestamp: TIMESTAMP
 holding UTC, int: INTEGER, long: BIGINT, double: DOUBLE, string: VARCHAR). Then it runs one query and prints its
 result. Rejected lines are not loaded: they are counted on stderr, with the first few.
 
 Options:
-  --type TYPE       Log type of every input, whatever its name: ${LOG_TYPE_IDS.join(', ')}.
+  --type TYPE       Log type of every input, whatever its name:
+                    ${LOG_TYPE_IDS.join(', ')}.
   --saved ID        Run the saved query ID: the Athena workgroup's own query, rendered for DuckDB (--list shows the
                     ids).
   --sql SQL         Run SQL (DuckDB's dialect; several statements separated by ';' print the last one's result).
@@ -71,16 +72,21 @@ export const QUERY_OPTIONS = {
 /** What the command line asks for, checked. */
 type Action = { readonly list: true } | { readonly saved: NamedQuerySpec } | { readonly sql: string };
 
-export async function runQuery(argv: string[], io: CliIo): Promise<number> {
-  const parsed = await readArgs(
-    () => parseArgs({ args: argv, allowPositionals: true, options: QUERY_OPTIONS }),
-    'query',
-    HELP,
-    io,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
-  const problem = (message: string) => usageError(io, 'query', message);
+/** The checked options. */
+interface Plan {
+  readonly action: Action;
+  readonly format: OutputFormat;
+  /** --now, as a DuckDB timestamp (UTC). */
+  readonly now: string | undefined;
+  readonly params: readonly string[];
+  readonly logType: LogTypeId | undefined;
+}
+
+type QueryValues = ReturnType<typeof parseArgs<{ options: typeof QUERY_OPTIONS; allowPositionals: true }>>['values'];
+
+/** The plan the options describe, or the usage problem with them. */
+function planOf(values: QueryValues): Plan | { readonly problem: string } {
+  const problem = (message: string) => ({ problem: message });
   const actions = [values.saved !== undefined, values.sql !== undefined, values.list === true].filter(Boolean).length;
   if (actions !== 1) return problem(`give exactly one of --saved ID, --sql SQL and --list (${actions} given)`);
   if (values.type !== undefined && !isLogTypeId(values.type)) {
@@ -91,10 +97,10 @@ export async function runQuery(argv: string[], io: CliIo): Promise<number> {
   const now = values.now === undefined ? undefined : utcTimestamp(values.now);
   if (now === null) return problem(`--now must be a UTC instant such as 2026-11-23T18:05:00Z, got '${values.now}'`);
   const params = values.param ?? [];
-  if (values.list && (params.length > 0 || values.now !== undefined)) {
+  if (values.list && (params.length > 0 || now !== undefined)) {
     return problem('--param and --now apply to --saved and --sql, not to --list');
   }
-  let action: Action;
+  let action: Action = { list: true };
   if (values.saved !== undefined) {
     const saved = localSavedQueries().find((q) => q.id === values.saved);
     if (!saved) return problem(`no saved query '${values.saved}': 'alb-iceberg query --list' shows them`);
@@ -104,16 +110,31 @@ export async function runQuery(argv: string[], io: CliIo): Promise<number> {
     action = { saved };
   } else if (values.sql !== undefined) {
     action = { sql: values.sql };
-    // SQL copied from Athena: there localtimestamp is the UTC clock; in DuckDB it is this machine's local clock.
-    if (/\blocaltimestamp\b/i.test(values.sql)) {
-      io.err("alb-iceberg query: note: localtimestamp is this machine's clock here; getvariable('now') is --now\n");
-    }
-  } else {
-    action = { list: true };
   }
+  return { action, format, now, params, logType: values.type as LogTypeId | undefined };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export async function runQuery(argv: string[], io: CliIo): Promise<number> {
+  const parsed = await readArgs(
+    () => parseArgs({ args: argv, allowPositionals: true, options: QUERY_OPTIONS }),
+    'query',
+    HELP,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  const plan = planOf(values);
+  if ('problem' in plan) return usageError(io, 'query', plan.problem);
+  const { action } = plan;
   if (positionals.length === 0) {
-    if ('list' in action) return printList(runnableQueries('all'), format, io);
-    return problem('no FILE given');
+    if ('list' in action) return printList(runnableQueries('all'), plan.format, io);
+    return usageError(io, 'query', 'no FILE given');
+  }
+  // SQL copied from Athena: there localtimestamp is the UTC clock; in DuckDB it is this machine's local clock.
+  if ('sql' in action && /\blocaltimestamp\b/i.test(action.sql)) {
+    io.err("alb-iceberg query: note: localtimestamp is this machine's clock here; getvariable('now') is --now\n");
   }
 
   let inputs: string[];
@@ -121,59 +142,76 @@ export async function runQuery(argv: string[], io: CliIo): Promise<number> {
     inputs = await expandInputs(positionals);
   } catch (e) {
     if (!(e instanceof InputProblem)) throw e;
-    if (e.exitCode === 2) return problem(e.message);
+    if (e.exitCode === 2) return usageError(io, 'query', e.message);
     io.err(`alb-iceberg query: ${e.message}\n`);
     return 1;
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'alb-iceberg-query-'));
-  let db: LocalDatabase | undefined;
   try {
-    const read = await readRecords(inputs, values.type as LogTypeId | undefined, dir, io);
-    const loaded = new Set(read.byType.keys());
-    if ('saved' in action) {
-      const missing = action.saved.logTypes.filter((t) => !loaded.has(t));
-      if (missing.length > 0) {
-        return problem(
-          `'${action.saved.id}' reads ${action.saved.logTypes.map((t) => logSchemaOf(t).title).join(' and ')}; ` +
-            `no file of ${missing.join(', ')} was given`,
-        );
-      }
+    const read = await readRecords(inputs, plan.logType, dir, io);
+    const code = await answer(plan, read, io);
+    return code === 0 && read.damaged > 0 ? 1 : code;
+  } catch (e) {
+    if (e instanceof OutputClosed) return 0; // `| head`: a normal end, as for parse
+    throw e;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Lists the queries the loaded types can answer, or loads the tables and runs the query. */
+async function answer(plan: Plan, read: ReadRecords, io: CliIo): Promise<number> {
+  const { action } = plan;
+  const loaded = new Set(read.byType.keys());
+  if ('list' in action) return printList(runnableQueries(loaded), plan.format, io);
+  if ('saved' in action) {
+    const missing = action.saved.logTypes.filter((t) => !loaded.has(t));
+    if (missing.length > 0) {
+      const reads = action.saved.logTypes.map((t) => logSchemaOf(t).title).join(' and ');
+      return usageError(io, 'query', `'${action.saved.id}' reads ${reads}; no file of ${missing.join(', ')} was given`);
     }
-    if ('list' in action) {
-      const code = await printList(runnableQueries(loaded), format, io);
-      return read.damaged > 0 ? 1 : code;
-    }
-    db = await LocalDatabase.open(LOCAL_DATABASE);
-    const tables = [];
-    for (const entry of read.byType.values()) {
-      const schema = logSchemaOf(entry.logType);
-      const table = localTableName(schema);
-      const rows = await db.load(table, schema, entry.path, entry.records > 0);
-      tables.push({ table, schema });
-      const rejected = entry.rejects > 0 ? `, ${entry.rejects} rejected line${entry.rejects === 1 ? '' : 's'}` : '';
-      io.err(
-        `"${LOCAL_DATABASE}"."${table}": ${rows} rows from ${entry.files} file${entry.files === 1 ? '' : 's'}${rejected}\n`,
-      );
-    }
-    const instant = now ?? (await db.latestTime(tables)) ?? utcTimestamp(new Date().toISOString())!;
-    await db.setNow(instant);
-    io.err(`now: ${instant}${now ? '' : ' UTC (the latest "time" in the files; --now to change)'}\n`);
+  }
+  const db = await LocalDatabase.open(LOCAL_DATABASE);
+  try {
+    const tables = await loadTables(db, read, io);
+    const latest = plan.now === undefined ? await db.latestTime(tables) : undefined;
+    const now = plan.now ?? latest ?? utcTimestamp(new Date().toISOString())!;
+    await db.setNow(now);
+    const why = plan.now
+      ? '--now'
+      : latest
+        ? 'the latest "time" in the files; --now to change'
+        : 'the files have no rows';
+    io.err(`now: ${now} UTC (${why})\n`);
     let result: QueryResult;
     try {
-      result = await db.run('saved' in action ? action.saved.sql : action.sql, params);
+      result = await db.run('saved' in action ? action.saved.sql : action.sql, plan.params);
     } catch (e) {
-      if (e instanceof ParameterMismatch) return problem(e.message);
+      if (e instanceof ParameterMismatch) return usageError(io, 'query', e.message);
       io.err(`alb-iceberg query: the query failed: ${(e as Error).message}\n`);
       return 1;
     }
-    await io.out(formatResult(result, format));
-    if (result.columns.length > 0) io.err(`(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
-    return read.damaged > 0 ? 1 : 0;
+    await io.out(formatResult(result, plan.format));
+    if (result.columns.length > 0) io.err(`(${plural(result.rows.length, 'row')})\n`);
+    return 0;
   } finally {
-    db?.close();
-    await rm(dir, { recursive: true, force: true });
+    db.close();
   }
+}
+
+/** Creates and fills the table of each log type read; reports each on stderr. */
+async function loadTables(db: LocalDatabase, read: ReadRecords, io: CliIo) {
+  const tables = [];
+  for (const entry of read.byType.values()) {
+    const schema = logSchemaOf(entry.logType);
+    const table = localTableName(schema);
+    const rows = await db.load(table, schema, entry.path, entry.records > 0);
+    tables.push({ table, schema });
+    const rejected = entry.rejects > 0 ? `, ${plural(entry.rejects, 'rejected line')}` : '';
+    io.err(`"${LOCAL_DATABASE}"."${table}": ${plural(rows, 'row')} from ${plural(entry.files, 'file')}${rejected}\n`);
+  }
+  return tables;
 }
 
 /** Prints the saved queries as a result (id, name, description), in the chosen format. */

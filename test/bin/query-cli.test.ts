@@ -796,7 +796,7 @@ describe('alb-iceberg query: tables, --sql, --list and formats', () => {
     const r = await cli(['--sql', sql, '--format', 'json', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(parseRows(r.stdout), [{ access: 2, conn: 1 }]);
-    assert.match(r.stderr, /"alb_logs"\."connection_logs": 1 rows from 1 file\n/);
+    assert.match(r.stderr, /"alb_logs"\."connection_logs": 1 row from 1 file\n/);
   });
 
   it("reads stdin with '-' (an ALB access log unless --type says otherwise)", async () => {
