@@ -9,6 +9,7 @@ import type { OptionSpecs } from './args';
 import { BACKFILL_DEPRECATED, BACKFILL_OPTIONS, runBackfillCommand } from './commands/backfill';
 import { ERRORS_OPTIONS, runErrorsCommand } from './commands/errors';
 import { PARSE_OPTIONS, runParse } from './commands/parse';
+import { QUERY_OPTIONS, runQuery } from './commands/query';
 import { RECONCILE_ALIASES, RECONCILE_OPTIONS, runReconcileCommand } from './commands/reconcile';
 import { REDRIVE_OPTIONS, runRedriveCommand } from './commands/redrive';
 import { runStatusCommand, STATUS_OPTIONS } from './commands/status';
@@ -28,6 +29,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'parse log files locally and print the exact Firehose records',
     run: runParse,
     options: PARSE_OPTIONS,
+  },
+  query: {
+    summary: 'run the saved incident queries, or any SQL, over local log files (embedded DuckDB)',
+    run: runQuery,
+    options: QUERY_OPTIONS,
   },
   backfill: {
     summary: 'enqueue existing access-log objects (a date range) for ingestion, resumably',

@@ -33,7 +33,7 @@ export function albAccessQueries(q: QueryTable): NamedQuerySpec[] {
         'Change the INTERVAL to look further back.',
       sql: [
         'SELECT',
-        `  date_trunc('hour', ${time}) + INTERVAL '5' MINUTE * (minute(${time}) / 5) AS bucket,`,
+        `  ${q.fiveMinuteBucket()} AS bucket,`,
         '  target_group_arn,',
         '  target_ip,',
         '  target_port,',
@@ -60,11 +60,11 @@ export function albAccessQueries(q: QueryTable): NamedQuerySpec[] {
         'SELECT',
         '  target_group_arn,',
         '  count(*) AS requests,',
-        '  approx_percentile(target_processing_time, 0.5) AS p50_s,',
-        '  approx_percentile(target_processing_time, 0.9) AS p90_s,',
-        '  approx_percentile(target_processing_time, 0.99) AS p99_s,',
+        `  ${q.percentile('target_processing_time', 0.5)} AS p50_s,`,
+        `  ${q.percentile('target_processing_time', 0.9)} AS p90_s,`,
+        `  ${q.percentile('target_processing_time', 0.99)} AS p99_s,`,
         '  max(target_processing_time) AS max_s,',
-        '  approx_percentile(request_processing_time + target_processing_time + response_processing_time, 0.99) AS p99_total_s',
+        `  ${q.percentile('request_processing_time + target_processing_time + response_processing_time', 0.99)} AS p99_total_s`,
         `FROM ${t}`,
         `WHERE ${since(1, 'HOUR')}`,
         '  AND target_processing_time >= 0',
@@ -110,7 +110,7 @@ export function albAccessQueries(q: QueryTable): NamedQuerySpec[] {
       sql: [
         // One parameter, used three times: the CTE names it once (Athena asks for each "?" separately).
         'WITH trace AS (',
-        '  SELECT root, from_unixtime(from_base(substr(root, 3, 8), 16)) AS started',
+        `  SELECT root, ${q.fromHexSeconds('substr(root, 3, 8)')} AS started`,
         '  FROM (SELECT CAST(? AS varchar) AS root)',
         ')',
         'SELECT',

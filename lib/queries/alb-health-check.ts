@@ -45,7 +45,7 @@ export function albHealthCheckQueries(t: QueryTable): NamedQuerySpec[] {
         `${t.columns(['target_group_id', 'reason_code', 'status_code'])},`,
         '  count(*) AS failures,',
         `  count(DISTINCT ${t.column('target_addr')}) AS targets,`,
-        `  approx_percentile(${t.column('latency')}, 0.5) AS p50_latency_s,`,
+        `  ${t.percentile(t.column('latency'), 0.5)} AS p50_latency_s,`,
         `  max(${t.column('latency')}) AS max_latency_s,`,
         `  min(${t.time}) AS first_failure,`,
         `  max(${t.time}) AS last_failure`,

@@ -10,11 +10,11 @@ import { albHealthCheckQueries } from './alb-health-check';
 import { clbAccessQueries } from './clb-access';
 import { nlbAccessQueries } from './nlb-access';
 import { perTableQueries } from './per-table';
-import { type NamedQuerySpec, QueryTable } from './sql';
+import { type NamedQuerySpec, QueryTable, type SqlDialect } from './sql';
 
 export { QUERY_NAMES } from './alb-access';
 export { dedupViewName, PER_TABLE_QUERY_NAMES, perTableQueryName } from './per-table';
-export { type NamedQuerySpec, QueryTable } from './sql';
+export { type NamedQuerySpec, QueryTable, type SqlDialect } from './sql';
 
 /** The incident queries of each log type. */
 const INCIDENT_QUERIES: Readonly<Record<LogTypeId, (t: QueryTable) => NamedQuerySpec[]>> = {
@@ -31,9 +31,16 @@ export interface DeployedTable {
   readonly tableName: string;
 }
 
-/** The saved queries of a deployment's tables, in table order; ids are unique. */
-export function athenaQueries(database: string, tables: readonly DeployedTable[]): NamedQuerySpec[] {
-  const byType = new Map(tables.map((t) => [t.schema.id, new QueryTable(database, t.tableName, t.schema)]));
+/**
+ * The saved queries of a deployment's tables, in table order; ids are unique. `dialect` `duckdb` renders the same
+ * queries for `alb-iceberg query` (local files); the default is the Athena text the workgroup saves.
+ */
+export function athenaQueries(
+  database: string,
+  tables: readonly DeployedTable[],
+  dialect: SqlDialect = 'athena',
+): NamedQuerySpec[] {
+  const byType = new Map(tables.map((t) => [t.schema.id, new QueryTable(database, t.tableName, t.schema, dialect)]));
   const specs: NamedQuerySpec[] = [];
   for (const table of byType.values()) {
     specs.push(...INCIDENT_QUERIES[table.schema.id](table), ...perTableQueries(table));

@@ -46,7 +46,7 @@ export function nlbAccessQueries(t: QueryTable): NamedQuerySpec[] {
         `  sum(${t.column('sent_bytes')}) AS sent_bytes,`,
         `  sum(${t.column('received_bytes')} + ${t.column('sent_bytes')}) AS total_bytes,`,
         `  array_sort(array_agg(DISTINCT ${t.column('listener_id')})) AS listeners,`,
-        `  approx_percentile(${t.column('tcp_connection_time_ms')}, 0.99) AS p99_connection_ms`,
+        `  ${t.percentile(t.column('tcp_connection_time_ms'), 0.99)} AS p99_connection_ms`,
         `FROM ${t.ref}`,
         `WHERE ${t.since(1, 'HOUR')}`,
         'GROUP BY 1',
