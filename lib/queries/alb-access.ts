@@ -10,7 +10,7 @@ export const QUERY_NAMES = {
   errorsByTarget: '5xx by target, 5-minute buckets (last hour)',
   latencyByTargetGroup: 'latency percentiles per target group (last hour)',
   topClients: 'top clients and user agents (last hour)',
-  byTraceId: 'requests by trace_id (last day, asks for the id)',
+  byTraceId: 'requests of one trace, by its Root id (asks for the id; reads the minutes around its start)',
   ...PER_TABLE_QUERY_NAMES,
 } as const;
 
