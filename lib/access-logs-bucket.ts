@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SECURE_BUCKET_DEFAULTS } from './bucket-defaults';
+import { requireWholeNumber } from './prop-checks';
 
 export interface AccessLogsBucketProps {
   /** Days before access-log objects expire; at least 1. */
@@ -23,11 +24,7 @@ export class AccessLogsBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogsBucketProps) {
     super(scope, id);
-    if (!Number.isInteger(props.expirationDays) || props.expirationDays < 1) {
-      throw new Error(
-        `AccessLogsBucket: expirationDays must be a whole number of days, at least 1; got ${props.expirationDays}`,
-      );
-    }
+    requireWholeNumber('AccessLogsBucket', 'expirationDays', props.expirationDays, { min: 1, unit: 'days' });
     this.bucket = new Bucket(this, 'Bucket', {
       ...SECURE_BUCKET_DEFAULTS,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.expirationDays) }],

@@ -3,6 +3,7 @@ import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './config';
+import { requireWholeNumber } from './prop-checks';
 import { athenaQueries, type DeployedTable } from './queries';
 
 const GIB = 1024 ** 3;
@@ -51,9 +52,7 @@ export class Athena extends Construct {
     super(scope, id);
     const cutoffGiB = props.bytesScannedCutoffGiB ?? DEFAULTS.athenaBytesScannedCutoffGiB;
     if (props.tables.length === 0) throw new Error('Athena: tables must name at least one table');
-    if (!Number.isInteger(cutoffGiB) || cutoffGiB < 1) {
-      throw new Error(`Athena: bytesScannedCutoffGiB must be a whole number of GiB, at least 1; got ${cutoffGiB}`);
-    }
+    requireWholeNumber('Athena', 'bytesScannedCutoffGiB', cutoffGiB, { min: 1, unit: 'GiB' });
 
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
       name: props.workGroupName,

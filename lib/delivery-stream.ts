@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { IcebergTable } from './iceberg-table';
 import { LAKE_PREFIXES } from './lake-bucket';
 import { acknowledge, wildcardResource } from './nag';
+import { requireWholeNumber } from './prop-checks';
 
 export interface DeliveryStreamProps {
   /** Lake bucket: holds the table and receives undeliverable records under the error prefix. */
@@ -47,11 +48,7 @@ function checkProps(props: DeliveryStreamProps): void {
     ['bufferingSizeMiB', props.bufferingSizeMiB, 1, 128],
     ['retryDuration (s)', props.retryDuration.toSeconds(), 0, 7200],
   ];
-  for (const [name, value, min, max] of checks) {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`DeliveryStream: ${name} must be a whole number from ${min} to ${max}; got ${value}`);
-    }
-  }
+  for (const [name, value, min, max] of checks) requireWholeNumber('DeliveryStream', name, value, { min, max });
 }
 
 /**

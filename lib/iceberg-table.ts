@@ -7,6 +7,7 @@ import type { Column, LogSchema } from '../lambda/schema/types';
 import { LAKE_PREFIXES } from './lake-bucket';
 import type { LogDatabase } from './log-database';
 import { acknowledge, wildcardResource } from './nag';
+import { requireWholeNumber } from './prop-checks';
 import { COMPACTION_STRATEGY, layoutProperties } from './table-layout';
 
 export interface IcebergTableProps {
@@ -224,9 +225,7 @@ function checkProps(tableName: string, props: IcebergTableProps): void {
     throw new Error(`IcebergTable: tableName must be lower_snake_case (Firehose and Athena); got "${tableName}"`);
   }
   for (const key of ['snapshotRetentionDays', 'orphanFileRetentionDays'] as const) {
-    if (!Number.isInteger(props[key]) || props[key] < 1) {
-      throw new Error(`IcebergTable: ${key} must be a whole number of days, at least 1; got ${props[key]}`);
-    }
+    requireWholeNumber('IcebergTable', key, props[key], { min: 1, unit: 'days' });
   }
 }
 

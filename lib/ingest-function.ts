@@ -11,6 +11,7 @@ import { deliveryStreamEnv, ENV } from '../lambda/ingest/env';
 import type { LogTypeId } from '../lambda/schema/types';
 import { bundledFunction } from './bundled-function';
 import { acknowledge, wildcardResource } from './nag';
+import { requireWholeNumber } from './prop-checks';
 
 export interface IngestFunctionProps {
   /** Function memory, 128 to 10,240 MiB (CPU grows with it). */
@@ -65,9 +66,7 @@ export class IngestFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestFunctionProps) {
     super(scope, id);
-    if (!Number.isInteger(props.memoryMiB) || props.memoryMiB < 128 || props.memoryMiB > 10_240) {
-      throw new Error(`IngestFunction: memoryMiB must be a whole number from 128 to 10240; got ${props.memoryMiB}`);
-    }
+    requireWholeNumber('IngestFunction', 'memoryMiB', props.memoryMiB, { min: 128, max: 10_240 });
     const timeoutSeconds = props.timeout.toSeconds();
     if (timeoutSeconds < 90 || timeoutSeconds > 900) {
       throw new Error(`IngestFunction: timeout must be from 90 to 900 seconds; got ${timeoutSeconds}`);

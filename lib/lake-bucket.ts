@@ -3,6 +3,7 @@ import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SECURE_BUCKET_DEFAULTS, serverAccessLogging } from './bucket-defaults';
 import { acknowledge } from './nag';
+import { requireWholeNumber } from './prop-checks';
 
 /** Key prefixes of the lake bucket. Each is a folder: never the bucket root. */
 export const LAKE_PREFIXES = {
@@ -33,9 +34,7 @@ export interface LakeBucketProps {
 /** S3 lifecycle expirations are whole days, at least 1. */
 function checkRetentionDays(props: LakeBucketProps): void {
   for (const key of ['errorRetentionDays', 'rejectRetentionDays', 'athenaResultsRetentionDays'] as const) {
-    if (!Number.isInteger(props[key]) || props[key] < 1) {
-      throw new Error(`LakeBucket: ${key} must be a whole number of days, at least 1; got ${props[key]}`);
-    }
+    requireWholeNumber('LakeBucket', key, props[key], { min: 1, unit: 'days' });
   }
 }
 

@@ -373,9 +373,14 @@ export type StackAlarmId = (typeof STACK_ALARM_IDS)[number];
 export type LogTypeAlarmId = (typeof LOG_TYPE_ALARM_IDS)[number];
 export type AlarmId = StackAlarmId | LogTypeAlarmId;
 
-/** The name of an alarm: `<stackName>-<id>`, and `-<logType>` for the alarms of one log type. */
+/** An alarm's name without the stack prefix: `<id>`, and `<id>-<logType>` for the alarms of one log type. */
+export function alarmKey(id: AlarmId, logType?: LogTypeId): string {
+  return logType ? `${id}-${logType}` : id;
+}
+
+/** The name of an alarm: `<stackName>-` and its {@link alarmKey}. */
 export function alarmName(stackName: string, id: AlarmId, logType?: LogTypeId): string {
-  return logType ? `${stackName}-${id}-${logType}` : `${stackName}-${id}`;
+  return `${stackName}-${alarmKey(id, logType)}`;
 }
 
 /** One log type the stack ingests, as monitoring sees it. */
@@ -523,7 +528,7 @@ export class Monitoring extends Construct {
 
   /** The alarm with this id, of this log type for LOG_TYPE_ALARM_IDS (throws if it was not created). */
   alarm(id: AlarmId, logType?: LogTypeId): Alarm {
-    const key = alarmName('', id, logType).slice(1);
+    const key = alarmKey(id, logType);
     const alarm = this.alarmMap.get(key);
     if (!alarm) throw new Error(`no alarm ${key}`);
     return alarm;
@@ -780,7 +785,7 @@ export class Monitoring extends Construct {
     });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
-    this.alarmMap.set(name.slice(this.stackName.length + 1), alarm);
+    this.alarmMap.set(alarmKey(id, spec.logType), alarm);
   }
 
   private createDashboard(props: MonitoringProps): Dashboard {
@@ -887,7 +892,7 @@ export class Monitoring extends Construct {
 
   /** A horizontal alarm line for a graph, when that alarm exists. */
   private annotation(id: AlarmId, label: string, logType?: LogTypeId) {
-    const a = this.alarmMap.get(alarmName('', id, logType).slice(1));
+    const a = this.alarmMap.get(alarmKey(id, logType));
     return a ? [{ value: a.toAnnotation().value, label }] : [];
   }
 
