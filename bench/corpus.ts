@@ -30,6 +30,13 @@ export interface CorpusOptions {
   readonly seed?: number;
   /** Epoch milliseconds of the first line. */
   readonly start?: number;
+  /**
+   * The epoch milliseconds of each line's `time` (when the load balancer sent the response), one call per line. When
+   * given, `request_creation_time` is that instant less the line's processing times, and the trace's Root id carries
+   * its second in hex, as ALB writes them (the trace lookup relies on it). Default: lines 0-2 ms apart from `start`,
+   * both times equal and random Root ids (the parser benchmark's corpus, unchanged).
+   */
+  readonly clock?: () => number;
 }
 
 /** Returns a function producing the next line each call. */
@@ -42,9 +49,14 @@ export function lineGenerator(options: CorpusOptions = {}): () => string {
     return s;
   };
   let t = options.start ?? Date.UTC(2026, 10, 23, 18, 0, 0);
+  const clock = options.clock;
+  /** ALB's timestamps: ISO-8601 with microseconds. */
+  const stamp = (ms: number, micros: string) => new Date(ms).toISOString().replace('Z', `${micros}Z`);
   return () => {
-    t += Math.floor(r() * 3);
-    const time = new Date(t).toISOString().replace('Z', `${String(Math.floor(r() * 1000)).padStart(3, '0')}Z`);
+    if (clock) t = clock();
+    else t += Math.floor(r() * 3);
+    const micros = String(Math.floor(r() * 1000)).padStart(3, '0');
+    const time = stamp(t, micros);
     const kind = r();
     const type = kind < 0.15 ? 'http' : kind < 0.75 ? 'https' : kind < 0.95 ? 'h2' : kind < 0.97 ? 'grpcs' : 'wss';
     const tls = type !== 'http';
@@ -62,6 +74,10 @@ export function lineGenerator(options: CorpusOptions = {}): () => string {
     const times = dispatched
       ? `0.00${Math.floor(r() * 3)} ${(r() * (r() < 0.9 ? 0.2 : 3)).toFixed(3)} 0.000`
       : '-1 -1 -1';
+    // The request was created its processing times before the response was sent.
+    const elapsedMs = dispatched ? Math.round(times.split(' ').reduce((sum, x) => sum + Number(x), 0) * 1000) : 0;
+    const created = clock ? stamp(t - elapsedMs, micros) : time;
+    const createdSecondHex = Math.floor((t - elapsedMs) / 1000).toString(16);
     const host = pick(HOSTS);
     const verb = r() < 0.8 ? 'GET' : pick(['POST', 'PUT', 'DELETE', 'OPTIONS']);
     const port = tls ? 443 : 80;
@@ -87,11 +103,12 @@ export function lineGenerator(options: CorpusOptions = {}): () => string {
       `"${pick(USER_AGENTS)}"`,
       cipher,
       noTarget ? '-' : TG,
-      `"Root=1-${hex(8)}-${hex(24)}"`,
+      // hex(8) only without a clock: the default corpus draws its random numbers in the order it always has.
+      `"Root=1-${clock ? createdSecondHex : hex(8)}-${hex(24)}"`,
       tls ? `"${host}"` : '"-"',
       tls ? (r() < 0.5 ? '"session-reused"' : `"${CERT}"`) : '"-"',
       String(Math.floor(r() * 10)),
-      time,
+      created,
       redirect ? '"redirect"' : fixed ? '"fixed-response"' : r() < 0.3 ? '"waf,forward"' : '"forward"',
       redirect ? `"https://${host}:443/"` : '"-"',
       '"-"',
