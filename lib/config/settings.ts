@@ -176,8 +176,10 @@ export const SETTINGS = {
   bufferingIntervalSeconds: integer({
     min: 0,
     max: 900,
-    default: 60,
-    doc: 'Firehose buffering interval: rows are queryable about a minute after ingestion',
+    default: 420,
+    doc:
+      'Firehose buffering interval: rows are queryable up to this long after ingestion. 420 s is the shortest at ' +
+      "which Firehose's files meet the query-cost targets before compaction (README: Table layout and query cost)",
   }),
   /** Firehose buffering size (`BufferingHints.SizeInMBs`). */
   bufferingSizeMiB: integer({
