@@ -5,18 +5,16 @@
  * - **Firehose**: as the Iceberg destination writes before compaction, one file per buffer flush and day partition,
  *   rows in arrival order (bench/queries/firehose-files.ts).
  * - **Compacted**: as the Glue optimizer's compaction leaves a day, rows in a given order (the table's sort order on
- *   `time`, or arrival order for `binpack`), row groups of a target compressed size, files of a target size.
+ *   `time`, or arrival order for `binpack`), cut into files and row groups of given row counts (the caller turns
+ *   the table's byte settings into rows).
  * Both use zstd, the table's `write.parquet.compression-codec`.
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DUCKDB_TYPES } from '../../bin/query/engine';
+import { jsonColumns, quoteText as quote, quoteIdent } from '../../bin/query/engine';
 import type { LogSchema } from '../../lambda/schema/types';
 import type { Layout, ParquetFile, RowGroup } from './read-model';
-
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The timestamp columns whose statistics the model prunes on. */
 export const PRUNING_COLUMNS = ['time', 'request_creation_time'] as const;
@@ -25,21 +23,20 @@ export const TEXT_PRUNING_COLUMNS = ['trace_root'] as const;
 
 /** Loads the NDJSON records (with `_file` and `_seq`) into the table `records`. Returns the row count. */
 export async function loadRecords(c: DuckDBConnection, schema: LogSchema, path: string): Promise<number> {
-  const types = [
-    ...schema.columns.map((col) => `${quote(col.name)}: ${quote(DUCKDB_TYPES[col.type])}`),
-    `'_file': 'INTEGER'`,
-    `'_seq': 'BIGINT'`,
-  ];
+  const columns = jsonColumns(schema, [
+    ['_file', 'INTEGER'],
+    ['_seq', 'BIGINT'],
+  ]);
   await c.run(
     `CREATE TABLE records AS SELECT *, strftime("time", '%Y-%m-%d') AS _day FROM read_json(${quote(path)}, ` +
-      `format = 'newline_delimited', columns = {${types.join(', ')}})`,
+      `format = 'newline_delimited', columns = ${columns})`,
   );
   const rows = await c.runAndReadAll('SELECT count(*) FROM records');
   return Number(rows.getRowsJson()[0]![0]);
 }
 
 const tableColumns = (schema: LogSchema, extra: readonly string[] = []) =>
-  [...schema.columns.map((col) => ident(col.name)), ...extra].join(', ');
+  [...schema.columns.map((col) => quoteIdent(col.name)), ...extra].join(', ');
 
 /** Firehose's files: one per (day, flush), rows in arrival order. `flushOf[file]` is each log file's flush. */
 export async function writeFirehoseLayout(

@@ -4,6 +4,7 @@
  * folders Athena would scan instead; and checks the model against the data.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteText as quote } from '../../bin/query/engine';
 import { logSchemaOf } from '../../lambda/schema/log-types';
 import { DEFAULTS } from '../../lib/config';
 import { athenaQueries, type NamedQuerySpec } from '../../lib/queries';
@@ -31,7 +32,14 @@ export interface Measured {
 export const ratio = (raw: number, read: number) => raw / Math.max(read, 1);
 /** An epoch-ms instant as a DuckDB TIMESTAMP literal (UTC, no zone: the type of "time"). */
 export const sqlTime = (ms: number) => `TIMESTAMP '${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+/** The middle value (the upper one of an even count); 0 for none. */
+export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** The gzipped bytes of the raw day folders Athena would scan for a query with these windows. */
+export function rawBytes(corpus: QueryCorpus, windows: readonly Window[]): number {
+  const days = [...corpus.dayFolderBytes.keys()].sort();
+  return rawDays(windows, days[0]!, days.at(-1)!).reduce((sum, d) => sum + (corpus.dayFolderBytes.get(d) ?? 0), 0);
+}
 
 function windowSql(w: Window): string {
   if ('equals' in w) return `${w.column} = ${quote(w.equals)}`;
@@ -102,7 +110,6 @@ export async function measureLayout(
   check: boolean,
 ) {
   await viewOf(c, layout);
-  const days = [...corpus.dayFolderBytes.keys()].sort();
   const known = SCHEMA.columns.map((col) => col.name);
   const measured: Measured[] = [];
   await c.run(`SET VARIABLE now = ${sqlTime(now)}`);
@@ -116,11 +123,7 @@ export async function measureLayout(
       await c.runAndReadAll(sql); // it runs on this layout
       const reading = bytesRead(layout, columns, plan.windows);
       if (check) await checkPruning(c, layout, reading, plan.windows);
-      const rawBytes = rawDays(plan.windows, days[0]!, days.at(-1)!).reduce(
-        (sum, d) => sum + (corpus.dayFolderBytes.get(d) ?? 0),
-        0,
-      );
-      runs.push({ query, category: plan.category, columns, reading, rawBytes });
+      runs.push({ query, category: plan.category, columns, reading, rawBytes: rawBytes(corpus, plan.windows) });
     }
     runs.sort((a, b) => ratio(a.rawBytes, a.reading.bytes) - ratio(b.rawBytes, b.reading.bytes));
     measured.push(runs[0]!);
@@ -131,7 +134,6 @@ export async function measureLayout(
 /** A layout's shape: files (per 24 hours of traffic), row groups, footers, size. */
 export function layoutFacts(layout: Layout, hours: number) {
   const groups = layout.files.flatMap((f) => f.rowGroups);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   return {
     files: layout.files.length,
     filesPerDay: (layout.files.length * 24) / hours,

@@ -42,8 +42,19 @@ export class ParameterMismatch extends Error {
   }
 }
 
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+/** A SQL identifier, double-quoted. */
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** A SQL string literal, single-quoted. */
+export const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * The `columns` struct of `read_json` for a schema's records (and `extra` name/type pairs): each key read as its
+ * column's type, a key a record lacks as NULL.
+ */
+export function jsonColumns(schema: LogSchema, extra: readonly (readonly [string, string])[] = []): string {
+  const types = [...schema.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]] as const), ...extra];
+  return `{${types.map(([name, type]) => `${quoteText(name)}: ${quoteText(type)}`).join(', ')}}`;
+}
 
 /** The local database: load tables, set "now", run SQL. Close it when done. */
 export class LocalDatabase {
@@ -72,10 +83,9 @@ export class LocalDatabase {
     const columns = schema.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_TYPES[c.type]}`);
     await this.connection.run(`CREATE TABLE ${ref} (${columns.join(', ')})`);
     if (!hasRecords) return 0;
-    const types = schema.columns.map((c) => `${quoteText(c.name)}: ${quoteText(DUCKDB_TYPES[c.type])}`);
     const result = await this.connection.run(
       `INSERT INTO ${ref} BY NAME SELECT * FROM read_json(${quoteText(path)}, format = 'newline_delimited', ` +
-        `columns = {${types.join(', ')}})`,
+        `columns = ${jsonColumns(schema)})`,
     );
     return Number(result.rowsChanged);
   }
