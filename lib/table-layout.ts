@@ -15,7 +15,7 @@
  * - **Target file size**: a lookup opens one file and reads its whole footer, which grows with the row groups the
  *   file holds: at 4 MiB a file holds 16 row groups (about 64,000 rows); at 32 MiB a last-hour query drops to 30×
  *   and a trace lookup to 36×. Files stay few all the same: 8 a day at the benchmark's 500,000 requests a day,
- *   against the 185 files Firehose writes at the default buffering interval. A table far busier than that can raise
+ *   against the 183 files Firehose writes at the default buffering interval. A table far busier than that can raise
  *   both sizes: what a lookup reads stays about the same while the raw day folder it is compared with grows.
  *
  * Iceberg's Parquet writer counts the row group size against its buffered pages, encoded but (for row groups smaller

@@ -38,7 +38,11 @@ export async function loadRecords(c: DuckDBConnection, schema: LogSchema, path: 
 const tableColumns = (schema: LogSchema, extra: readonly string[] = []) =>
   [...schema.columns.map((col) => quoteIdent(col.name)), ...extra].join(', ');
 
-/** Firehose's files: one per (day, flush), rows in arrival order. `flushOf[file]` is each log file's flush. */
+/**
+ * Firehose's files: one per (day, flush), rows in arrival order. `flushOf[file]` is each log file's flush. The COPY
+ * runs on one thread: with several, DuckDB's partitioned writer sometimes splits a partition over two files, which
+ * would count a flush's footer twice (and differently from run to run).
+ */
 export async function writeFirehoseLayout(
   c: DuckDBConnection,
   schema: LogSchema,
@@ -48,10 +52,26 @@ export async function writeFirehoseLayout(
   const mapPath = `${dir}.flushes.csv`;
   writeFileSync(mapPath, `file,flush\n${flushOf.map((f, i) => `${i},${f}`).join('\n')}\n`);
   await c.run(`CREATE OR REPLACE TABLE flushes AS SELECT * FROM read_csv(${quote(mapPath)}, header = true)`);
-  await c.run(
-    `COPY (SELECT ${tableColumns(schema, ['_day', 'flush'])} FROM records JOIN flushes ON records._file = flushes.file ` +
-      `ORDER BY _seq) TO ${quote(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_day, flush))`,
+  await c.run('SET threads = 1');
+  try {
+    await c.run(
+      `COPY (SELECT ${tableColumns(schema, ['_day', 'flush'])} FROM records JOIN flushes ON records._file = flushes.file ` +
+        `ORDER BY _seq) TO ${quote(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_day, flush))`,
+    );
+  } finally {
+    await c.run('RESET threads');
+  }
+  const partitions = Number(
+    (
+      await c.runAndReadAll(
+        'SELECT count(*) FROM (SELECT DISTINCT _day, flush FROM records JOIN flushes ON records._file = flushes.file)',
+      )
+    ).getRowsJson()[0]![0],
   );
+  const files = Number(
+    (await c.runAndReadAll(`SELECT count(*) FROM glob(${quote(`${dir}/**/*.parquet`)})`)).getRowsJson()[0]![0],
+  );
+  if (files !== partitions) throw new Error(`${dir}: ${files} files for ${partitions} (day, flush) partitions`);
 }
 
 /** How a compaction lays out a day. */
